@@ -1,0 +1,67 @@
+import path from 'node:path';
+
+/** Typed runtime configuration, read once from the environment. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset means the embedded PGlite + PostGIS database under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  adminToken: string | null;
+  /** Load the demo province when the database holds no areas. */
+  loadDemo: boolean;
+  fixturesDir: string;
+  webDist: string;
+  /** Public base URL printed in QR codes on maps. */
+  publicUrl: string;
+  limits: {
+    uploadBytes: number;
+    uploadFiles: number;
+    points: number;
+  };
+  cleaning: {
+    maxHdop: number;
+    maxSpeedMps: number;
+  };
+  logLevel: string;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number, got '${raw}'`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env, 'PORT', 3000);
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: path.resolve(env.DATA_DIR || path.join(ROOT, 'data')),
+    adminToken: env.TESSERA_ADMIN_TOKEN || null,
+    loadDemo: env.TESSERA_DEMO !== '0',
+    fixturesDir: path.resolve(env.TESSERA_FIXTURES || path.join(ROOT, 'fixtures')),
+    webDist: path.resolve(env.TESSERA_WEB_DIST || path.join(ROOT, 'web', 'dist')),
+    publicUrl: env.TESSERA_PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+    limits: {
+      uploadBytes: int(env, 'TESSERA_MAX_UPLOAD_MB', 200) * 1024 * 1024,
+      uploadFiles: int(env, 'TESSERA_MAX_UPLOAD_FILES', 20),
+      points: int(env, 'TESSERA_MAX_POINTS', 2_000_000),
+    },
+    cleaning: {
+      maxHdop: int(env, 'TESSERA_MAX_HDOP', 5),
+      maxSpeedMps: int(env, 'TESSERA_MAX_SPEED_MPS', 4),
+    },
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+export const PROJECT_ROOT = ROOT;

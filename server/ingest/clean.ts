@@ -1,0 +1,282 @@
+import type { Reading } from './readings.js';
+
+/** Why a reading was left out of a track's line. Stored with the reading, so nothing is lost. */
+export type DropReason =
+  | 'invalid_fix'
+  | 'out_of_range'
+  | 'null_island'
+  | 'high_hdop'
+  | 'low_accuracy'
+  | 'speed_spike'
+  | 'duplicate'
+  | 'time_out_of_order';
+
+/** Every reason, in the order the report lists them. */
+export const DROP_REASONS: readonly DropReason[] = [
+  'invalid_fix',
+  'out_of_range',
+  'null_island',
+  'high_hdop',
+  'low_accuracy',
+  'speed_spike',
+  'duplicate',
+  'time_out_of_order',
+];
+
+/** A reading with the cleaning verdict; dropped readings are kept in the list so the report can show them. */
+export type CleanedReading = Reading & { kept: boolean; dropReason?: DropReason };
+
+/** Thresholds for one survey; the defaults suit a mapper walking with a handheld GPS. */
+export interface CleaningOptions {
+  /** Fixes with a larger horizontal dilution of precision are too uncertain to draw a boundary with. */
+  maxHdop?: number;
+  /** Fixes whose reported accuracy is worse than this many metres are dropped. */
+  maxAccuracyM?: number;
+  /** Fastest plausible walking speed; a fix that needs more than this to reach and to leave is a spike. */
+  maxSpeedMps?: number;
+  /** Fixes this close to 0°, 0° are a device's "no position yet" placeholder, not a place in Laos. */
+  nullIslandRadiusM?: number;
+  /** Distance a fix may be off its neighbours from ordinary GPS noise before it can count as a spike. */
+  spikeToleranceM?: number;
+  /** Without times: how many typical steps away from both neighbours a fix must be to count as a spike. */
+  spikeSpacingFactor?: number;
+}
+
+/** Thresholds used for any option left out. */
+export const CLEANING_DEFAULTS: Required<CleaningOptions> = {
+  maxHdop: 5,
+  maxAccuracyM: 30,
+  maxSpeedMps: 4,
+  nullIslandRadiusM: 1000,
+  spikeToleranceM: 30,
+  spikeSpacingFactor: 10,
+};
+
+/** Mean Earth radius (IUGG), the same one Turf uses, so distances agree with the rest of Tessera. */
+const EARTH_RADIUS_M = 6_371_008.8;
+const RAD = Math.PI / 180;
+const LAT_DEGREE_M = EARTH_RADIUS_M * RAD;
+const KEPT = { kept: true } as const;
+/** Bounds the repeat of the sequence checks, so a crafted file cannot make cleaning quadratic. */
+const MAX_PASSES = 20;
+
+/** Great-circle distance in metres between two positions in degrees. */
+export function distanceM(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/**
+ * Marks which readings of one segment belong in the walked line and why the others do not.
+ * Per-fix checks come first (fix type, range, null island, HDOP, accuracy); then, along the
+ * readings kept so far: exact duplicates, times running backwards, and one-fix spikes. A spike
+ * must be implausibly far from both its kept predecessor and its successor while the
+ * predecessor and successor are plausibly close to each other, so a logger that was off for a
+ * while (one long leg, then normal steps) is never mistaken for a spike. The sequence checks are
+ * repeated over the kept readings until nothing changes (usually the second pass confirms the
+ * first), so cleaning its own output drops nothing. The input is never modified.
+ */
+export function cleanReadings(readings: Reading[], opts: CleaningOptions = {}): CleanedReading[] {
+  const o = { ...CLEANING_DEFAULTS, ...definedOnly(opts) };
+  const track = toTrackArrays(readings, o);
+  let candidates = keptIndices(track.reasons);
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    if (dropAlongTrack(track, candidates, o) === 0) break;
+    candidates = keptIndices(track.reasons);
+    track.spacingM = undefined;
+  }
+  // Object.assign rather than spread: V8 copies a million readings about twice as fast this way.
+  return readings.map((r, i): CleanedReading => {
+    const dropReason = track.reasons[i];
+    return dropReason === undefined ? Object.assign({}, r, KEPT) : Object.assign({}, r, { kept: false, dropReason });
+  });
+}
+
+/** Counts for the upload report: how many readings were read, kept, and dropped for each reason. */
+export function summariseCleaning(cleaned: CleanedReading[]): {
+  read: number;
+  kept: number;
+  dropped: Record<DropReason, number>;
+} {
+  const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  let kept = 0;
+  for (const r of cleaned) {
+    if (r.kept) kept++;
+    else if (r.dropReason !== undefined) dropped[r.dropReason]++;
+  }
+  return { read: cleaned.length, kept, dropped };
+}
+
+function definedOnly(opts: CleaningOptions): CleaningOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as CleaningOptions;
+}
+
+/** Checks that need only the reading itself. */
+function fixReason(r: Reading, o: Required<CleaningOptions>): DropReason | undefined {
+  if (r.fix !== undefined && r.fix.toLowerCase() === 'none') return 'invalid_fix';
+  if (!Number.isFinite(r.lat) || !Number.isFinite(r.lon) || Math.abs(r.lat) > 90 || Math.abs(r.lon) > 180) {
+    return 'out_of_range';
+  }
+  // Cheap bounding test first: a degree is at least 111 km of latitude, so most fixes skip the trigonometry.
+  if (Math.abs(r.lat) * LAT_DEGREE_M <= o.nullIslandRadiusM && distanceM(0, 0, r.lon, r.lat) <= o.nullIslandRadiusM) {
+    return 'null_island';
+  }
+  if (r.hdop !== undefined && r.hdop > o.maxHdop) return 'high_hdop';
+  if (r.accuracy !== undefined && r.accuracy > o.maxAccuracyM) return 'low_accuracy';
+  return undefined;
+}
+
+/**
+ * The readings as flat arrays, with the verdict so far: the sequence checks look at each
+ * position and time several times, and a million readings must clean in well under a second.
+ */
+interface TrackArrays {
+  lon: Float64Array;
+  lat: Float64Array;
+  /** Epoch milliseconds, NaN when the reading has no time. */
+  time: Float64Array;
+  reasons: (DropReason | undefined)[];
+  /** Typical step between fixes, worked out only when an untimed pair needs it. */
+  spacingM: number | undefined;
+}
+
+function toTrackArrays(readings: Reading[], o: Required<CleaningOptions>): TrackArrays {
+  const n = readings.length;
+  const track: TrackArrays = {
+    lon: new Float64Array(n),
+    lat: new Float64Array(n),
+    time: new Float64Array(n),
+    reasons: new Array<DropReason | undefined>(n),
+    spacingM: undefined,
+  };
+  for (let i = 0; i < n; i++) {
+    const r = readings[i];
+    track.lon[i] = r.lon;
+    track.lat[i] = r.lat;
+    track.time[i] = r.time === undefined ? NaN : epochMs(r.time);
+    track.reasons[i] = fixReason(r, o);
+  }
+  return track;
+}
+
+/**
+ * Milliseconds since 1970 of a reading's time. Readings carry `YYYY-MM-DDTHH:MM:SS.sssZ`, read
+ * here digit by digit because `Date.parse` costs more than the rest of cleaning; anything else
+ * falls back to it.
+ */
+function epochMs(iso: string): number {
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 || iso.charCodeAt(10) !== 84) return Date.parse(iso);
+  return Date.UTC(
+    digits(iso, 0, 4),
+    digits(iso, 5, 2) - 1,
+    digits(iso, 8, 2),
+    digits(iso, 11, 2),
+    digits(iso, 14, 2),
+    digits(iso, 17, 2),
+    digits(iso, 20, 3),
+  );
+}
+
+function digits(s: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
+}
+
+function keptIndices(reasons: (DropReason | undefined)[]): Int32Array {
+  let count = 0;
+  for (let i = 0; i < reasons.length; i++) if (reasons[i] === undefined) count++;
+  const kept = new Int32Array(count);
+  for (let i = 0, k = 0; i < reasons.length; i++) if (reasons[i] === undefined) kept[k++] = i;
+  return kept;
+}
+
+/**
+ * The median distance between consecutive distinct positions: what one logging step looks like
+ * on this track, for judging spikes when there are no times. NaN when there are too few steps.
+ */
+function typicalSpacingM(track: TrackArrays, candidates: Int32Array): number {
+  const steps = new Float64Array(Math.max(0, candidates.length - 1));
+  let count = 0;
+  for (let k = 1; k < candidates.length; k++) {
+    const a = candidates[k - 1];
+    const b = candidates[k];
+    const d = distanceM(track.lon[a], track.lat[a], track.lon[b], track.lat[b]);
+    if (d > 0) steps[count++] = d;
+  }
+  if (count < 3) return NaN;
+  const sorted = steps.subarray(0, count).sort();
+  return sorted[count >> 1];
+}
+
+/** One pass of the sequence checks over the candidate readings; returns how many it dropped. */
+function dropAlongTrack(track: TrackArrays, candidates: Int32Array, o: Required<CleaningOptions>): number {
+  const { lon, lat, time, reasons } = track;
+  let dropped = 0;
+  let prev = -1;
+  for (let k = 0; k < candidates.length; k++) {
+    const i = candidates[k];
+    if (prev >= 0) {
+      let reason: DropReason | undefined;
+      if (lon[i] === lon[prev] && lat[i] === lat[prev] && sameTime(time[i], time[prev])) reason = 'duplicate';
+      else if (time[i] < time[prev]) reason = 'time_out_of_order';
+      else if (isSpike(track, candidates, k, prev, o)) reason = 'speed_spike';
+      if (reason !== undefined) {
+        reasons[i] = reason;
+        dropped++;
+        continue;
+      }
+    }
+    prev = i;
+  }
+  return dropped;
+}
+
+function sameTime(a: number, b: number): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/**
+ * Whether candidate `k` is a lone fix far off the line: too far to have walked to from the kept
+ * predecessor and back to the successor, while predecessor and successor are within reach of each
+ * other. The successor is the next candidate that is neither an exact repeat nor earlier in time,
+ * since those would be dropped as duplicates or out of order rather than walked to.
+ */
+function isSpike(track: TrackArrays, candidates: Int32Array, k: number, prev: number, o: Required<CleaningOptions>): boolean {
+  const { lon, lat, time } = track;
+  const i = candidates[k];
+  const toHere = distanceM(lon[prev], lat[prev], lon[i], lat[i]);
+  if (toHere <= o.spikeToleranceM || !unreachable(track, prev, i, toHere, candidates, o)) return false;
+  let next = -1;
+  for (let m = k + 1; m < candidates.length; m++) {
+    const j = candidates[m];
+    if ((lon[j] === lon[i] && lat[j] === lat[i] && sameTime(time[j], time[i])) || time[j] < time[i]) continue;
+    next = j;
+    break;
+  }
+  if (next < 0) return false;
+  const onward = distanceM(lon[i], lat[i], lon[next], lat[next]);
+  if (!unreachable(track, i, next, onward, candidates, o)) return false;
+  const across = distanceM(lon[prev], lat[prev], lon[next], lat[next]);
+  return !unreachable(track, prev, next, across, candidates, o);
+}
+
+/**
+ * Whether a walker could not have covered `d` metres from reading `a` to reading `b`: by walking
+ * speed when both have times, else by the track's usual step (never, when that is unknown).
+ */
+function unreachable(
+  track: TrackArrays,
+  a: number,
+  b: number,
+  d: number,
+  candidates: Int32Array,
+  o: Required<CleaningOptions>,
+): boolean {
+  const seconds = (track.time[b] - track.time[a]) / 1000;
+  if (seconds >= 0) return d > o.maxSpeedMps * seconds + o.spikeToleranceM;
+  track.spacingM ??= typicalSpacingM(track, candidates);
+  return d > Math.max(o.spikeSpacingFactor * track.spacingM, o.spikeToleranceM);
+}

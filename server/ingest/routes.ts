@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { UserError } from '../errors.js';
+import { actorOf } from '../areas/routes.js';
+import { errors } from '../schemas.js';
+import { receiveMultipart } from './receive.js';
+import { ingestFiles } from './service.js';
+import { getUpload } from './store.js';
+
+export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: Database; config: Config }) {
+  app.post('/api/uploads', {
+    onRequest: app.requireRole('admin', 'mapper'),
+    bodyLimit: config.limits.uploadBytes,
+    schema: {
+      tags: ['uploads'],
+      summary: 'Upload GPS files (multipart `file` parts; optional field `area`, id or code)',
+      consumes: ['multipart/form-data'],
+      response: { 200: Type.Any(), 201: Type.Any(), ...errors(400, 401, 403, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    if (!req.isMultipart()) {
+      throw new UserError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with one or more `file` parts.');
+    }
+    const received = await receiveMultipart(req);
+    try {
+      const result = await ingestFiles(db, received.files, {
+        area: received.fields.area || null,
+        actor: actorOf(req),
+        maxPoints: config.limits.points,
+        cleaning: { maxHdop: config.cleaning.maxHdop, maxSpeedMps: config.cleaning.maxSpeedMps },
+      });
+      return reply.code(result.created ? 201 : 200).send({ upload: result.uploads[0], uploads: result.uploads, report: result.report });
+    } finally {
+      await received.dispose();
+    }
+  });
+
+  app.get('/api/uploads/:id', {
+    schema: {
+      tags: ['uploads'],
+      summary: 'An upload and its report',
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      response: { 200: Type.Any(), ...errors(404) },
+    },
+  }, async (req) => {
+    const upload = await getUpload(db.pool, (req.params as { id: string }).id);
+    if (!upload) throw new UserError('NOT_FOUND', 'No such upload.');
+    return { upload, report: upload.report };
+  });
+}

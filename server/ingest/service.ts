@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import type { Database } from '../db/database.js';
+import { withTransaction } from '../db/database.js';
+import { UserError } from '../errors.js';
+import { getArea } from '../areas/store.js';
+import { cleanReadings, summariseCleaning, type CleaningOptions } from './clean.js';
+import { detectKind, readHead } from './detect.js';
+import { parseGpx } from './gpx.js';
+import type { ParsedFile } from './readings.js';
+import type { ReceivedFile } from './receive.js';
+import { assignTrack, candidateCodes } from './assign.js';
+import * as store from './store.js';
+
+export interface IngestOptions {
+  area: string | null;
+  actor: string | null;
+  maxPoints: number;
+  cleaning: Partial<CleaningOptions>;
+}
+
+/** What one file became, for the mapper. */
+export interface FileReport {
+  file: string;
+  upload_id: string;
+  sha256: string;
+  duplicate: boolean;
+  format: string;
+  version?: string;
+  creator?: string;
+  crs: string;
+  readings: { read: number; kept: number; dropped: Record<string, number> };
+  tracks: { id: number; name: string | null; kind: string; area_code: string | null; other_area_code: string | null; kept: number; dropped: number }[];
+  markers: number;
+  bbox: [number, number, number, number] | null;
+  time_span: { start: string; end: string } | null;
+  warnings: string[];
+}
+
+export interface IngestResult {
+  created: boolean;
+  uploads: store.StoredUpload[];
+  report: { files: FileReport[] };
+}
+
+/** Read one received file into tracks and waypoints, or fail with a user error naming it. */
+async function parseFile(file: ReceivedFile, maxPoints: number): Promise<ParsedFile> {
+  const { kind, label } = detectKind(await readHead(file.path));
+  if (kind === 'gpx' || kind === 'xml') {
+    return parseGpx(fs.createReadStream(file.path), { fileName: file.name, maxPoints });
+  }
+  throw new UserError('UNSUPPORTED_FILE_TYPE', `File '${file.name}' is ${label}; this server reads GPX track files.`, [{ file: file.name, detected: label }]);
+}
+
+function bboxOf(points: { lon: number; lat: number }[]): [number, number, number, number] | null {
+  if (points.length === 0) return null;
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of points) {
+    if (p.lon < w) w = p.lon;
+    if (p.lon > e) e = p.lon;
+    if (p.lat < s) s = p.lat;
+    if (p.lat > n) n = p.lat;
+  }
+  return [w, s, e, n];
+}
+
+/**
+ * Ingest the files of one upload: parse and clean everything first, then write it all in one
+ * transaction, so a bad file leaves nothing behind. Files whose bytes were uploaded before
+ * are answered with the earlier upload and stored again never.
+ */
+export async function ingestFiles(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<IngestResult> {
+  const area = opts.area ? await getArea(db.pool, opts.area) : null;
+  if (opts.area && !area) {
+    throw new UserError('VALIDATION_FAILED', `The upload names area '${opts.area}', which does not exist.`, [{ field: 'area', value: opts.area }]);
+  }
+
+  const fresh: { file: ReceivedFile; parsed: ParsedFile }[] = [];
+  const earlier: store.StoredUpload[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    const previous = await store.findUploadBySha(db.pool, file.sha256);
+    if (previous) {
+      earlier.push(previous);
+      continue;
+    }
+    if (seen.has(file.sha256)) continue;
+    seen.add(file.sha256);
+    fresh.push({ file, parsed: await parseFile(file, opts.maxPoints) });
+  }
+
+  const codes = candidateCodes(fresh.flatMap(({ parsed }) => parsed.tracks.map((t) => t.name)));
+  const known = await store.areaIdsByCode(db.pool, codes);
+  if (area) known.set(area.code, area.id);
+  const knownCodes = new Set(known.keys());
+
+  const created = await withTransaction(db.pool, async (client) => {
+    const reports: { id: string; report: FileReport }[] = [];
+    for (const { file, parsed } of fresh) {
+      const uploadId = await store.insertUpload(client, {
+        filename: file.name, sha256: file.sha256, size: file.size, kind: parsed.format, crs: 'EPSG:4326', areaId: area?.id ?? null, actor: opts.actor,
+      });
+      const totals = { read: 0, kept: 0, dropped: {} as Record<string, number> };
+      const trackReports: FileReport['tracks'] = [];
+      const times: string[] = [];
+      const allPoints: { lon: number; lat: number }[] = [];
+      for (const track of parsed.tracks) {
+        const raw = track.segments.flat();
+        const cleaned = track.segments.flatMap((segment) => cleanReadings(segment, opts.cleaning));
+        const summary = summariseCleaning(cleaned);
+        totals.read += summary.read;
+        totals.kept += summary.kept;
+        for (const [reason, n] of Object.entries(summary.dropped)) {
+          if (n > 0) totals.dropped[reason] = (totals.dropped[reason] ?? 0) + n;
+        }
+        const assignment = assignTrack(track, knownCodes, area?.code ?? null);
+        const id = await store.insertTrack(client, {
+          uploadId,
+          areaId: assignment.areaCode ? known.get(assignment.areaCode)! : null,
+          otherAreaId: assignment.otherAreaCode ? known.get(assignment.otherAreaCode)! : null,
+          name: track.name ?? null,
+          description: track.desc ?? null,
+          kind: assignment.kind,
+          readings: cleaned,
+        });
+        trackReports.push({
+          id, name: track.name ?? null, kind: assignment.kind, area_code: assignment.areaCode, other_area_code: assignment.otherAreaCode,
+          kept: summary.kept, dropped: summary.read - summary.kept,
+        });
+        for (const r of cleaned) if (r.kept) allPoints.push(r);
+        for (const r of raw) if (r.time) times.push(r.time);
+      }
+      await store.insertMarkers(client, uploadId, area?.id ?? null, parsed.waypoints);
+      allPoints.push(...parsed.waypoints);
+      times.sort();
+      const report: FileReport = {
+        file: file.name,
+        upload_id: uploadId,
+        sha256: file.sha256,
+        duplicate: false,
+        format: parsed.format,
+        version: parsed.version,
+        creator: parsed.creator,
+        crs: 'EPSG:4326',
+        readings: totals,
+        tracks: trackReports,
+        markers: parsed.waypoints.length,
+        bbox: bboxOf(allPoints),
+        time_span: times.length ? { start: times[0], end: times[times.length - 1] } : null,
+        warnings: [...parsed.warnings],
+      };
+      await store.saveReport(client, uploadId, report);
+      reports.push({ id: uploadId, report });
+    }
+    return reports;
+  });
+
+  const uploads: store.StoredUpload[] = [];
+  for (const { id } of created) uploads.push((await store.getUpload(db.pool, id))!);
+  const files_: FileReport[] = [
+    ...created.map((c) => c.report),
+    ...earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true })),
+  ];
+  return { created: created.length > 0, uploads: [...uploads, ...earlier], report: { files: files_ } };
+}

@@ -1,0 +1,138 @@
+import type pg from 'pg';
+import type { Queryable } from '../db/database.js';
+import type { CleanedReading } from './clean.js';
+import type { ParsedWaypoint } from './readings.js';
+
+export interface StoredUpload {
+  id: string;
+  filename: string;
+  sha256: string;
+  size_bytes: number;
+  kind: string;
+  crs: string | null;
+  area_code: string | null;
+  uploaded_by: string | null;
+  uploaded_at: string;
+  report: Record<string, unknown>;
+}
+
+const UPLOAD_COLUMNS = `u.id, u.filename, u.sha256, u.size_bytes, u.kind, u.crs, a.code AS area_code, u.uploaded_by,
+  to_char(u.uploaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS uploaded_at, u.report`;
+
+export async function findUploadBySha(db: Queryable, sha256: string): Promise<StoredUpload | null> {
+  const { rows } = await db.query<StoredUpload>(
+    `SELECT ${UPLOAD_COLUMNS} FROM upload u LEFT JOIN area a ON a.id = u.area_id WHERE u.sha256 = $1`,
+    [sha256],
+  );
+  return rows[0] ?? null;
+}
+
+export async function getUpload(db: Queryable, id: string): Promise<StoredUpload | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  const { rows } = await db.query<StoredUpload>(`SELECT ${UPLOAD_COLUMNS} FROM upload u LEFT JOIN area a ON a.id = u.area_id WHERE u.id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function insertUpload(
+  db: pg.PoolClient,
+  u: { filename: string; sha256: string; size: number; kind: string; crs: string | null; areaId: number | null; actor: string | null },
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO upload (filename, sha256, size_bytes, kind, crs, area_id, uploaded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [u.filename, u.sha256, u.size, u.kind, u.crs, u.areaId, u.actor],
+  );
+  return rows[0].id;
+}
+
+export async function saveReport(db: pg.PoolClient, uploadId: string, report: object): Promise<void> {
+  await db.query('UPDATE upload SET report = $2 WHERE id = $1', [uploadId, JSON.stringify(report)]);
+}
+
+export interface NewTrack {
+  uploadId: string;
+  areaId: number | null;
+  otherAreaId: number | null;
+  name: string | null;
+  description: string | null;
+  kind: 'line' | 'perimeter' | 'segment' | 'route';
+  readings: CleanedReading[];
+}
+
+// Readings go in as parallel arrays through unnest: one round trip per chunk instead of per row.
+const READING_CHUNK = 20_000;
+
+/** Insert a track, its readings (kept and dropped, with reasons) and its line of kept readings. */
+export async function insertTrack(db: pg.PoolClient, t: NewTrack): Promise<number> {
+  const kept = t.readings.filter((r) => r.kept);
+  const times = kept.map((r) => r.time).filter((x): x is string => !!x).sort();
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, kept.length, times[0] ?? null, times[times.length - 1] ?? null],
+  );
+  const trackId = rows[0].id;
+  for (let start = 0; start < t.readings.length; start += READING_CHUNK) {
+    const chunk = t.readings.slice(start, start + READING_CHUNK);
+    await db.query(
+      `INSERT INTO reading (upload_id, track_id, seq, taken_at, geom, elevation, hdop, vdop, pdop, satellites, fix, extensions, kept, drop_reason)
+       SELECT $1, $2, r.seq, r.taken_at, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), r.ele, r.hdop, r.vdop, r.pdop, r.sat, r.fix,
+              r.ext, r.kept, r.reason
+       FROM unnest($3::int[], $4::timestamptz[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[],
+                   $11::int[], $12::text[], $13::jsonb[], $14::bool[], $15::text[])
+            AS r(seq, taken_at, lon, lat, ele, hdop, vdop, pdop, sat, fix, ext, kept, reason)`,
+      [
+        t.uploadId, trackId,
+        chunk.map((r) => r.seq), chunk.map((r) => r.time ?? null), chunk.map((r) => r.lon), chunk.map((r) => r.lat),
+        chunk.map((r) => r.ele ?? null), chunk.map((r) => r.hdop ?? null), chunk.map((r) => r.vdop ?? null), chunk.map((r) => r.pdop ?? null),
+        chunk.map((r) => (r.sat === undefined ? null : Math.round(r.sat))), chunk.map((r) => r.fix ?? null),
+        chunk.map((r) => (r.extensions ? JSON.stringify(r.extensions) : null)),
+        chunk.map((r) => r.kept), chunk.map((r) => r.dropReason ?? null),
+      ],
+    );
+  }
+  await db.query(
+    `UPDATE track SET geom = l.line FROM (
+       SELECT ST_MakeLine(geom ORDER BY seq) AS line FROM reading WHERE track_id = $1 AND kept
+     ) l WHERE id = $1 AND ST_NPoints(l.line) >= 2`,
+    [trackId],
+  );
+  return trackId;
+}
+
+export async function insertMarkers(db: pg.PoolClient, uploadId: string, areaId: number | null, waypoints: ParsedWaypoint[]): Promise<void> {
+  if (waypoints.length === 0) return;
+  await db.query(
+    `INSERT INTO marker (upload_id, area_id, name, description, symbol, geom, elevation, taken_at)
+     SELECT $1, $2, w.name, w.descr, w.sym, ST_SetSRID(ST_MakePoint(w.lon, w.lat), 4326), w.ele, w.taken_at
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::timestamptz[])
+          AS w(name, descr, sym, lon, lat, ele, taken_at)`,
+    [
+      uploadId, areaId,
+      waypoints.map((w) => w.name ?? null), waypoints.map((w) => w.desc ?? null), waypoints.map((w) => w.sym ?? null),
+      waypoints.map((w) => w.lon), waypoints.map((w) => w.lat), waypoints.map((w) => w.ele ?? null), waypoints.map((w) => w.time ?? null),
+    ],
+  );
+}
+
+/** Area ids by code, for matching track names like `SK-01-01-001|SK-01-01-002`. */
+export async function areaIdsByCode(db: Queryable, codes: string[]): Promise<Map<string, number>> {
+  if (codes.length === 0) return new Map();
+  const { rows } = await db.query<{ code: string; id: number }>('SELECT code, id FROM area WHERE code = ANY($1)', [codes]);
+  return new Map(rows.map((r) => [r.code, r.id]));
+}
+
+/** Tracks of an area (walked around it or along one of its boundaries) as GeoJSON. */
+export async function tracksCollection(db: Queryable, areaId: number | null): Promise<string> {
+  const { rows } = await db.query<{ fc: string }>(
+    `SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+        'type', 'Feature', 'id', t.id, 'geometry', ST_AsGeoJSON(t.geom, 7)::json,
+        'properties', json_build_object('id', t.id, 'name', t.name, 'kind', t.kind, 'upload_id', t.upload_id,
+          'area_code', a.code, 'other_area_code', o.code, 'reading_count', t.reading_count,
+          'started_at', t.started_at, 'ended_at', t.ended_at)) ORDER BY t.id), '[]'::json))::text AS fc
+     FROM track t LEFT JOIN area a ON a.id = t.area_id LEFT JOIN area o ON o.id = t.other_area_id
+     WHERE t.geom IS NOT NULL AND ($1::bigint IS NULL OR t.area_id = $1 OR t.other_area_id = $1)`,
+    [areaId],
+  );
+  return rows[0].fc;
+}

@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { UserError } from '../errors.js';
+import { errors } from '../schemas.js';
+import { villageMapData } from './store.js';
+import { renderPng, renderVillageMap } from './villageMap.js';
+
+const MapQuery = Type.Object(
+  {
+    paper: Type.Optional(Type.Union([Type.Literal('A4'), Type.Literal('A3')])),
+    orientation: Type.Optional(Type.Union([Type.Literal('portrait'), Type.Literal('landscape')])),
+    dpi: Type.Optional(Type.Integer({ minimum: 36, maximum: 300 })),
+    tracks: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export async function printRoutes(app: FastifyInstance, { db, config }: { db: Database; config: Config }) {
+  app.get('/api/maps/:file', {
+    schema: {
+      tags: ['print'],
+      summary: 'The printable village map: `/api/maps/CODE.pdf` (vector) or `/api/maps/CODE.png`',
+      params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9_.-]+\\.(pdf|png)$', maxLength: 80 }) }),
+      querystring: MapQuery,
+      response: { ...errors(400, 404, 422) },
+    },
+  }, async (req, reply) => {
+    const { file } = req.params as { file: string };
+    const q = req.query as typeof MapQuery.static;
+    const dot = file.lastIndexOf('.');
+    const [key, ext] = [file.slice(0, dot), file.slice(dot + 1)];
+    const data = await villageMapData(db.pool, key);
+    if (!data.village.geometry) throw new UserError('NOT_ENOUGH_DATA', 'This area has no boundary to print.');
+    const pdf = await renderVillageMap({
+      ...data,
+      tracks: q.tracks ? data.tracks : undefined,
+      paper: q.paper,
+      orientation: q.orientation,
+      printedAt: new Date(),
+      versionUrl: `${config.publicUrl}/#area=${encodeURIComponent(data.village.code)}&version=${data.village.version}`,
+    });
+    const name = `${data.village.code}-v${data.village.version}`;
+    if (ext === 'png') {
+      const png = await renderPng(pdf, q.dpi ?? 100);
+      return reply.type('image/png').header('content-disposition', `inline; filename="${name}.png"`).send(png);
+    }
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}.pdf"`).send(pdf);
+  });
+}

@@ -1,0 +1,167 @@
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AreaSummary } from '../../web/src/api/types.js';
+import { MAP_COLOURS } from '../../web/src/map/palette.js';
+import { LAYERS } from '../../web/src/map/style.js';
+import { startTestServer } from '../helpers/server.js';
+import { decodePng, hexToRgb, shareUnlike } from './png.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
+
+/**
+ * The page as a planner uses it, in a real browser against the real server with the demo
+ * province: the zoning is drawn, villages can be found by Lao name, through the tree and on
+ * the map, the URL records the view, and nothing is fetched from any other host.
+ */
+describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  let page: Page;
+  let village: AreaSummary;
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+
+  const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  const hashArea = () => new URL(page.url()).hash.match(/area=([^&]+)/)?.[1];
+  /** Resolves when the map has drawn everything it was asked to (tiles, labels, moves). */
+  const waitForIdleMap = () =>
+    page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const map = window.tesseraMap!;
+          map.once('idle', () => resolve());
+          map.triggerRepaint();
+        }),
+    );
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
+      execSync('npx vite build --config web/vite.config.ts', { cwd: ROOT, stdio: 'inherit' });
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/api/areas?level=ban`);
+    const { areas } = (await response.json()) as { areas: AreaSummary[] };
+    const drawn = areas.filter((area) => area.bbox && area.centre && area.name_local);
+    expect(drawn.length).toBeGreaterThan(0);
+    village = drawn[Math.floor(drawn.length / 2)];
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
+    await waitForIdleMap();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('draws the zoning over most of the map', async () => {
+    await screenshot('overview');
+    const map = decodePng(await page.locator('#map canvas').screenshot());
+    // The province fills the initial view; plain background alone would be a blank map.
+    expect(shareUnlike(map, hexToRgb(MAP_COLOURS.background))).toBeGreaterThan(0.25);
+    expect(new URL(page.url()).hash).toMatch(/^#map=[\d.]+\/-?[\d.]+\/-?[\d.]+/);
+  });
+
+  it('finds the village under its centre with queryRenderedFeatures', async () => {
+    const [lon, lat] = village.centre!.coordinates;
+    const codes = await page.evaluate(
+      async ({ lon, lat, layer }) => {
+        const map = window.tesseraMap!;
+        map.jumpTo({ center: [lon, lat], zoom: 12 });
+        await new Promise((resolve) => map.once('idle', resolve));
+        const point = map.project([lon, lat]);
+        return map.queryRenderedFeatures(point, { layers: [layer] }).map((feature) => feature.properties.code as string);
+      },
+      { lon, lat, layer: LAYERS.villageFill },
+    );
+    expect(codes).toContain(village.code);
+  });
+
+  it('finds a village by its Lao name and selects it', async () => {
+    await page.fill('#search-input', village.name_local);
+    const result = page.locator(`.search-result[data-code="${village.code}"]`);
+    await result.waitFor({ timeout: 10_000 });
+    await result.click();
+    await page.waitForFunction((code) => window.location.hash.includes(`area=${code}`), village.code);
+    await expect.poll(() => page.locator('.area-local').textContent()).toBe(village.name_local);
+    await waitForIdleMap();
+    await screenshot('village-selected');
+  });
+
+  it('selects an area from the hierarchy tree and records it in the URL', async () => {
+    const row = page.locator('.tree-row.level-district').first();
+    const code = await row.getAttribute('data-code');
+    expect(code).toBeTruthy();
+    await row.click();
+    await page.waitForFunction((expected) => window.location.hash.includes(`area=${expected}`), code);
+    expect(hashArea()).toBe(code);
+    expect(await row.getAttribute('aria-current')).toBe('true');
+    await waitForIdleMap();
+    await screenshot('district-selected');
+  });
+
+  it('selects a village clicked on the map', async () => {
+    const [lon, lat] = village.centre!.coordinates;
+    const point = await page.evaluate(
+      async ({ lon, lat }) => {
+        const map = window.tesseraMap!;
+        map.jumpTo({ center: [lon, lat], zoom: 12 });
+        await new Promise((resolve) => map.once('idle', resolve));
+        return map.project([lon, lat]);
+      },
+      { lon, lat },
+    );
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    await page.waitForFunction((code) => window.location.hash.includes(`area=${code}`), village.code);
+    expect(await page.locator('.area-name').textContent()).toBe(village.name);
+  });
+
+  it('reproduces view and selection from a link', async () => {
+    const link = page.url();
+    const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    other.on('request', (request) => requests.push(request.url()));
+    other.on('pageerror', (error) => consoleErrors.push(error.message));
+    await other.goto(link);
+    await other.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
+    expect(await other.locator('.area-name').textContent()).toBe(village.name);
+    const zoom = await other.evaluate(() => window.tesseraMap!.getZoom());
+    expect(zoom).toBeCloseTo(12, 1);
+    await other.close();
+  });
+
+  it('switches the interface to Lao', async () => {
+    await page.selectOption('#language-select', 'lo');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('lo');
+    expect(await page.locator('label[for="search-input"]').textContent()).toBe('ຄົ້ນຫາເຂດ');
+    await page.evaluate(() => window.tesseraMap!.zoomOut({ duration: 0 }));
+    await waitForIdleMap();
+    await screenshot('lao-interface');
+    await page.selectOption('#language-select', 'en');
+  });
+
+  it('talks only to its own server and logs no errors', () => {
+    const origin = new URL(server.url).origin;
+    const foreign = requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(foreign).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});

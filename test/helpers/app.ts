@@ -1,0 +1,24 @@
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import type { Database } from '../../server/db/database.js';
+
+/** The suite's database (see test/global-setup.ts), as the app sees it. */
+export function testDatabase(): Database {
+  const url = inject('databaseUrl');
+  // The embedded database takes one connection at a time (see server/db/database.ts).
+  const pool = new pg.Pool({ connectionString: url, max: inject('databaseKind') === 'embedded' ? 1 : 4 });
+  return { pool, kind: inject('databaseKind'), url, close: () => pool.end() };
+}
+
+export const adminAuth = () => ({ authorization: `Bearer ${inject('adminToken')}` });
+
+/** The real app on the suite's database, for `app.inject()`; nothing listens on a port. */
+export async function testApp(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; db: Database }> {
+  const db = testDatabase();
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...env });
+  const app = await buildApp({ db, config: { ...config, databaseUrl: db.url } });
+  return { app, db };
+}

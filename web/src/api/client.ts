@@ -1,0 +1,145 @@
+import type {
+  ApiErrorBody,
+  Area,
+  AreaCollection,
+  AreaStatus,
+  AreaSummary,
+  AreaVersion,
+  DeriveResult,
+  Level,
+  LevelKey,
+  TrackCollection,
+  UploadResult,
+} from './types.js';
+
+/**
+ * A failed API call. Carries the contract's error code and message so panels can show the
+ * server's own words to the mapper instead of a bare status number.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Filters of `GET /api/areas`; all optional. */
+export interface AreaQuery {
+  level?: LevelKey;
+  parent?: string;
+  q?: string;
+  status?: AreaStatus;
+}
+
+/** The Tessera API as the web page uses it, one method per endpoint of the contract. */
+export interface ApiClient {
+  levels(): Promise<Level[]>;
+  areas(query?: AreaQuery): Promise<AreaSummary[]>;
+  area(idOrCode: string | number): Promise<Area>;
+  history(idOrCode: string | number): Promise<AreaVersion[]>;
+  areaFeatures(level: LevelKey, parent?: string): Promise<AreaCollection>;
+  tracks(areaCode: string): Promise<TrackCollection>;
+  upload(files: readonly File[], options: { area?: string; token: string }): Promise<UploadResult>;
+  derive(idOrCode: string | number, options: { commit: boolean; token: string }): Promise<DeriveResult>;
+  mapPdfUrl(idOrCode: string | number): string;
+}
+
+/**
+ * Builds a query string from the defined, non-empty values only, so an unset filter is
+ * absent rather than sent as `level=undefined`.
+ */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  return typeof value === 'object' && value !== null && typeof (value as ApiErrorBody).message === 'string';
+}
+
+async function readJson<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+  if (!response.ok) {
+    if (isErrorBody(body)) {
+      throw new ApiError(response.status, body.error, body.message, body.details ?? []);
+    }
+    throw new ApiError(response.status, 'http_error', `${response.status} ${response.statusText}`.trim());
+  }
+  return body as T;
+}
+
+/**
+ * Creates a client for the API at `baseUrl` (the page's own origin by default: field offices
+ * are offline, so the page never talks to any other host).
+ */
+export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetch } = {}): ApiClient {
+  const baseUrl = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const id = (value: string | number) => encodeURIComponent(String(value));
+
+  async function getJson<T>(path: string): Promise<T> {
+    return readJson<T>(await doFetch(`${baseUrl}${path}`, { headers: { Accept: 'application/json' } }));
+  }
+
+  return {
+    async levels() {
+      return (await getJson<{ levels: Level[] }>('/api/levels')).levels;
+    },
+    async areas(query = {}) {
+      const search = queryString({ level: query.level, parent: query.parent, q: query.q, status: query.status });
+      return (await getJson<{ areas: AreaSummary[] }>(`/api/areas${search}`)).areas;
+    },
+    async area(idOrCode) {
+      return (await getJson<{ area: Area }>(`/api/areas/${id(idOrCode)}`)).area;
+    },
+    async history(idOrCode) {
+      return (await getJson<{ versions: AreaVersion[] }>(`/api/areas/${id(idOrCode)}/history`)).versions;
+    },
+    areaFeatures(level, parent) {
+      return getJson<AreaCollection>(`/api/areas.geojson${queryString({ level, parent })}`);
+    },
+    tracks(areaCode) {
+      return getJson<TrackCollection>(`/api/tracks.geojson${queryString({ area: areaCode })}`);
+    },
+    async upload(files, { area, token }) {
+      const form = new FormData();
+      if (area) form.append('area', area);
+      for (const file of files) form.append('file', file, file.name);
+      const response = await doFetch(`${baseUrl}/api/uploads`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        body: form,
+      });
+      return readJson<UploadResult>(response);
+    },
+    async derive(idOrCode, { commit, token }) {
+      const response = await doFetch(`${baseUrl}/api/areas/${id(idOrCode)}/derive`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ method: 'perimeter', commit }),
+      });
+      return readJson<DeriveResult>(response);
+    },
+    mapPdfUrl(idOrCode) {
+      return `${baseUrl}/api/maps/${id(idOrCode)}.pdf`;
+    },
+  };
+}

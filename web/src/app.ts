@@ -1,0 +1,181 @@
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { createApiClient, type ApiClient } from './api/client.js';
+import type { AreaCollection, AreaSummary, Level, LevelKey } from './api/types.js';
+import { onLanguageChange, t } from './i18n/index.js';
+import { linesBounds, unionBounds } from './map/bounds.js';
+import { loadFonts } from './map/fonts.js';
+import { formatHash, parseHash } from './map/hash.js';
+import { AreaMap } from './map/view.js';
+import { AreaPanel } from './panels/area.js';
+import { DerivePanel } from './panels/derive.js';
+import { h, replaceChildren } from './panels/dom.js';
+import { HeaderPanel } from './panels/header.js';
+import { LegendPanel } from './panels/legend.js';
+import { SearchPanel } from './panels/search.js';
+import { TokenPanel } from './panels/token.js';
+import { TreePanel } from './panels/tree.js';
+import { UploadPanel } from './panels/upload.js';
+
+declare global {
+  interface Window {
+    /** The MapLibre map, exposed so browser tests can query rendered features. */
+    tesseraMap?: MapLibreMap;
+  }
+}
+
+/** Levels drawn as polygons; the province outline is the outer edge of its districts. */
+const DRAWN_LEVELS: readonly LevelKey[] = ['district', 'kumban', 'ban'];
+const DEFAULT_LEVELS: readonly LevelKey[] = ['province', 'district', 'kumban', 'ban'];
+
+/** Everything the page loads from the API about the areas. */
+interface AreaData {
+  levels: Level[];
+  areas: AreaSummary[];
+  shapes: Map<LevelKey, AreaCollection>;
+}
+
+async function loadAreaData(api: ApiClient): Promise<AreaData> {
+  const levels = await api.levels();
+  const keys = levels.length ? levels.map((level) => level.key) : DEFAULT_LEVELS;
+  const [lists, collections] = await Promise.all([
+    Promise.all(keys.map((level) => api.areas({ level }))),
+    Promise.all(DRAWN_LEVELS.map((level) => api.areaFeatures(level))),
+  ]);
+  return {
+    levels,
+    areas: lists.flat(),
+    shapes: new Map(DRAWN_LEVELS.map((level, index) => [level, collections[index]])),
+  };
+}
+
+function element(id: string): HTMLElement {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing from index.html`);
+  return found;
+}
+
+/**
+ * Starts the page: loads fonts and areas, draws the map, wires the panels to one selection,
+ * and keeps the URL hash (`#map=zoom/lat/lon&area=CODE`) in step so a link reproduces the view.
+ */
+export async function startApp(api: ApiClient = createApiClient()): Promise<void> {
+  const errorBox = element('app-error');
+  const showError = (text: string | null) => {
+    errorBox.hidden = !text;
+    replaceChildren(errorBox, text ? h('p', {}, text) : null);
+  };
+
+  let areasByCode = new Map<string, AreaSummary>();
+  let selected: string | null = null;
+  let areaMap: AreaMap | null = null;
+
+  const select = (code: string | null, options: { zoom: boolean }) => void selectArea(code, options);
+  const header = new HeaderPanel(element('app-header'));
+  const search = new SearchPanel(element('search'), api, (code) => select(code, { zoom: true }));
+  const tree = new TreePanel(element('tree'), (code) => select(code, { zoom: true }));
+  const areaPanel = new AreaPanel(element('area'), api, (area) => area.bbox && areaMap?.fitBounds(area.bbox));
+  const legend = new LegendPanel(element('legend'));
+  const token = new TokenPanel(element('token'));
+  const upload = new UploadPanel(element('upload'), api, () => token.token(), () => {
+    if (selected) void showTracks(selected);
+  });
+  const derive = new DerivePanel(element('derive'), api, () => token.token(), {
+    preview: (geometry) => areaMap?.setPreview(geometry),
+    committed: () => void refresh(),
+  });
+  const labelLandmarks = () => {
+    element('side-panel').setAttribute('aria-label', t('panel.label'));
+    element('map').setAttribute('aria-label', t('map.label'));
+  };
+  labelLandmarks();
+  onLanguageChange(() => {
+    labelLandmarks();
+    for (const panel of [header, search, tree, areaPanel, legend, token, upload, derive]) panel.render();
+  });
+
+  const writeHash = () => {
+    if (!areaMap) return;
+    const hash = formatHash({ view: areaMap.view(), area: selected });
+    if (hash !== window.location.hash) history.replaceState(null, '', hash || window.location.pathname);
+  };
+
+  /** Shows the village's walks; frames them when the village has no boundary to frame yet. */
+  async function showTracks(code: string, frame = false): Promise<void> {
+    try {
+      const tracks = await api.tracks(code);
+      if (selected !== code) return;
+      areaMap?.setTracks(tracks);
+      const bounds = frame ? linesBounds(tracks) : null;
+      if (bounds) areaMap?.fitBounds(bounds);
+    } catch (error) {
+      showError(t('error.generic', { message: (error as Error).message }));
+    }
+  }
+
+  async function selectArea(code: string | null, options: { zoom: boolean }): Promise<void> {
+    const summary = code ? (areasByCode.get(code) ?? null) : null;
+    selected = summary ? summary.code : null;
+    const parent = summary?.parent_code ? (areasByCode.get(summary.parent_code) ?? null) : null;
+    areaMap?.select(selected);
+    areaMap?.setTracks(null);
+    tree.setSelected(selected);
+    areaPanel.setArea(summary, parent);
+    upload.setArea(summary);
+    derive.setArea(summary);
+    if (options.zoom && summary?.bbox) areaMap?.fitBounds(summary.bbox);
+    else if (options.zoom && summary?.centre) areaMap?.centreOn(summary.centre);
+    writeHash();
+    if (!summary) return;
+    if (summary.level === 'ban') void showTracks(summary.code, options.zoom && !summary.bbox);
+    try {
+      const area = await api.area(summary.code);
+      if (selected === area.code) areaPanel.setArea(area, parent);
+    } catch (error) {
+      showError(t('error.generic', { message: (error as Error).message }));
+    }
+  }
+
+  function applyData(data: AreaData): void {
+    areasByCode = new Map(data.areas.map((area) => [area.code, area]));
+    search.setLevels(data.levels);
+    areaPanel.setLevels(data.levels);
+    tree.setAreas(data.areas);
+    legend.setAreas(data.areas);
+    for (const [level, collection] of data.shapes) areaMap?.setAreas(level, collection);
+    areaMap?.setLabels(data.areas);
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      applyData(await loadAreaData(api));
+      await selectArea(selected, { zoom: false });
+    } catch (error) {
+      showError(t('error.load', { message: (error as Error).message }));
+    }
+  }
+
+  const initial = parseHash(window.location.hash);
+  let data: AreaData;
+  try {
+    [data] = await Promise.all([loadAreaData(api), loadFonts()]);
+  } catch (error) {
+    showError(t('error.load', { message: (error as Error).message }));
+    return;
+  }
+  const roots = data.areas.filter((area) => !area.parent_code || !data.areas.some((other) => other.code === area.parent_code));
+  areaMap = new AreaMap(element('map'), initial.view, unionBounds(roots.length ? roots : data.areas));
+  window.tesseraMap = areaMap.map;
+  await areaMap.ready();
+  applyData(data);
+  areaMap.onVillageClick((code) => select(code, { zoom: false }));
+  areaMap.onViewChange(writeHash);
+  window.addEventListener('hashchange', () => {
+    const state = parseHash(window.location.hash);
+    if (state.view) areaMap?.jumpTo(state.view);
+    if (state.area !== selected) select(state.area, { zoom: !state.view });
+  });
+  await selectArea(initial.area, { zoom: !initial.view });
+  areaMap.map.once('idle', () => {
+    document.documentElement.dataset.ready = 'true';
+  });
+}

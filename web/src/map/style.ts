@@ -1,0 +1,158 @@
+import type { ExpressionSpecification, GeoJSONSourceSpecification, StyleSpecification } from 'maplibre-gl';
+import { AREA_STATUSES } from '../api/types.js';
+import { MAP_COLOURS, STATUS_COLOURS } from './palette.js';
+
+/** GeoJSON sources of the map; the view fills them with `setData` once the API answers. */
+export const SOURCES = {
+  villages: 'villages',
+  kumbans: 'kumbans',
+  districts: 'districts',
+  labels: 'labels',
+  selection: 'selection',
+  tracks: 'tracks',
+  preview: 'preview',
+} as const;
+
+/** Layer ids, named so tests and click handlers can query them. */
+export const LAYERS = {
+  background: 'background',
+  villageFill: 'villages-fill',
+  villageOutline: 'villages-outline',
+  kumbanOutline: 'kumbans-outline',
+  districtCasing: 'districts-casing',
+  districtOutline: 'districts-outline',
+  selectionCasing: 'selection-casing',
+  selectionOutline: 'selection-outline',
+  previewOutline: 'preview-outline',
+  trackCasing: 'tracks-casing',
+  trackLine: 'tracks-line',
+  villageLabels: 'labels-villages',
+  kumbanLabels: 'labels-kumbans',
+  districtLabels: 'labels-districts',
+} as const;
+
+/** Zoom at which village labels appear (and district labels give way to them). */
+export const VILLAGE_LABEL_MIN_ZOOM = 9;
+
+const EMPTY: GeoJSONSourceSpecification = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+
+/** `match` on the status property, so every status of the contract gets its legend colour. */
+export function statusColourExpression(): ExpressionSpecification {
+  const pairs = AREA_STATUSES.flatMap((status) => [status, STATUS_COLOURS[status]]);
+  return ['match', ['get', 'status'], ...pairs, '#ff00ff'] as unknown as ExpressionSpecification;
+}
+
+/** Line width that grows with zoom: thin when the whole province is in view, bolder close up. */
+function widthByZoom(atZoom8: number, atZoom14: number): ExpressionSpecification {
+  return ['interpolate', ['linear'], ['zoom'], 8, atZoom8, 14, atZoom14];
+}
+
+function labelLayer(id: string, level: string, minzoom: number, maxzoom: number) {
+  return {
+    id,
+    type: 'symbol' as const,
+    source: SOURCES.labels,
+    minzoom,
+    maxzoom,
+    filter: ['==', ['get', 'level'], level] as ExpressionSpecification,
+    layout: {
+      'icon-image': ['get', 'image'] as ExpressionSpecification,
+      'icon-allow-overlap': false,
+      'icon-ignore-placement': false,
+      'icon-padding': 2,
+    },
+  };
+}
+
+/**
+ * The whole map style, built in code: a plain background and our own layers, no basemap and no
+ * glyphs or sprites, so the page makes no request to any other host (field offices are
+ * offline) and Lao labels come from canvas images rather than MapLibre's glyph renderer.
+ * Layer order is drawing order; for labels the topmost layer is placed first, so districts win
+ * collisions over kumbans, and kumbans over villages.
+ */
+export function buildStyle(): StyleSpecification {
+  return {
+    version: 8,
+    name: 'Tessera zoning',
+    sources: Object.fromEntries(Object.values(SOURCES).map((id) => [id, { ...EMPTY }])),
+    layers: [
+      { id: LAYERS.background, type: 'background', paint: { 'background-color': MAP_COLOURS.background } },
+      {
+        id: LAYERS.villageFill,
+        type: 'fill',
+        source: SOURCES.villages,
+        paint: { 'fill-color': statusColourExpression(), 'fill-opacity': 0.78 },
+      },
+      {
+        id: LAYERS.villageOutline,
+        type: 'line',
+        source: SOURCES.villages,
+        paint: { 'line-color': MAP_COLOURS.villageOutline, 'line-width': widthByZoom(0.6, 1.6) },
+      },
+      {
+        id: LAYERS.kumbanOutline,
+        type: 'line',
+        source: SOURCES.kumbans,
+        layout: { 'line-join': 'round' },
+        paint: {
+          'line-color': MAP_COLOURS.kumbanOutline,
+          'line-width': widthByZoom(1.2, 2.2),
+          'line-dasharray': [3, 2],
+        },
+      },
+      {
+        id: LAYERS.districtCasing,
+        type: 'line',
+        source: SOURCES.districts,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': MAP_COLOURS.districtCasing, 'line-width': widthByZoom(5, 8), 'line-opacity': 0.8 },
+      },
+      {
+        id: LAYERS.districtOutline,
+        type: 'line',
+        source: SOURCES.districts,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': MAP_COLOURS.districtOutline, 'line-width': widthByZoom(2.5, 4) },
+      },
+      {
+        id: LAYERS.selectionCasing,
+        type: 'line',
+        source: SOURCES.selection,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': MAP_COLOURS.selectionCasing, 'line-width': 7, 'line-opacity': 0.9 },
+      },
+      {
+        id: LAYERS.selectionOutline,
+        type: 'line',
+        source: SOURCES.selection,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': MAP_COLOURS.selection, 'line-width': 3.5 },
+      },
+      {
+        id: LAYERS.trackCasing,
+        type: 'line',
+        source: SOURCES.tracks,
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': MAP_COLOURS.trackCasing, 'line-width': 4.5 },
+      },
+      {
+        id: LAYERS.trackLine,
+        type: 'line',
+        source: SOURCES.tracks,
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': MAP_COLOURS.track, 'line-width': 2 },
+      },
+      {
+        id: LAYERS.previewOutline,
+        type: 'line',
+        source: SOURCES.preview,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': MAP_COLOURS.preview, 'line-width': 3, 'line-dasharray': [2, 1.5] },
+      },
+      labelLayer(LAYERS.villageLabels, 'ban', VILLAGE_LABEL_MIN_ZOOM, 24),
+      labelLayer(LAYERS.kumbanLabels, 'kumban', 7.5, 11),
+      labelLayer(LAYERS.districtLabels, 'district', 0, VILLAGE_LABEL_MIN_ZOOM),
+    ],
+  };
+}

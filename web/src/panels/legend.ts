@@ -1,0 +1,64 @@
+import { AREA_STATUSES, type AreaStatus, type AreaSummary } from '../api/types.js';
+import { t, type StringKey } from '../i18n/index.js';
+import { MAP_COLOURS, STATUS_COLOURS } from '../map/palette.js';
+import { h, replaceChildren } from './dom.js';
+
+/** How many villages are in each status: the progress of the zoning at a glance. */
+export function countByStatus(areas: readonly Pick<AreaSummary, 'level' | 'status'>[]): Record<AreaStatus, number> {
+  const counts = Object.fromEntries(AREA_STATUSES.map((status) => [status, 0])) as Record<AreaStatus, number>;
+  for (const area of areas) if (area.level === 'ban' && area.status in counts) counts[area.status] += 1;
+  return counts;
+}
+
+function lineSample(style: string): HTMLElement {
+  return h('span', { class: 'line-sample', style, 'aria-hidden': 'true' });
+}
+
+/**
+ * The legend, floating on the map where the eye compares it with the colours: status colours
+ * with village counts, then the line symbols. A `<details>` so it can be folded away.
+ */
+export class LegendPanel {
+  private counts: Record<AreaStatus, number> | null = null;
+
+  constructor(private readonly container: HTMLElement) {
+    this.render();
+  }
+
+  /** Updates the village counts shown next to each status. */
+  setAreas(areas: readonly AreaSummary[]): void {
+    this.counts = countByStatus(areas);
+    this.render();
+  }
+
+  /** Redraws in the current language. */
+  render(): void {
+    const statuses = AREA_STATUSES.map((status) =>
+      h(
+        'li',
+        { 'data-status': status },
+        h('span', { class: 'swatch large', style: `background:${STATUS_COLOURS[status]}`, 'aria-hidden': 'true' }),
+        h('span', { class: 'legend-label' }, t(`status.${status}` as StringKey)),
+        this.counts ? h('span', { class: 'legend-count' }, String(this.counts[status])) : null,
+      ),
+    );
+    const lines: [StringKey, string][] = [
+      ['legend.district', `border-top: 3px solid ${MAP_COLOURS.districtOutline}`],
+      ['legend.kumban', `border-top: 2px dashed ${MAP_COLOURS.kumbanOutline}`],
+      ['legend.selected', `border-top: 3px solid ${MAP_COLOURS.selection}`],
+      ['legend.track', `border-top: 2px solid ${MAP_COLOURS.track}`],
+      ['legend.preview', `border-top: 3px dashed ${MAP_COLOURS.preview}`],
+    ];
+    replaceChildren(
+      this.container,
+      h('summary', { class: 'section-title' }, t('legend.title')),
+      h('p', { class: 'legend-subtitle' }, t('legend.status')),
+      h('ul', { class: 'legend-list' }, statuses),
+      h(
+        'ul',
+        { class: 'legend-list lines' },
+        lines.map(([key, style]) => h('li', {}, lineSample(style), h('span', { class: 'legend-label' }, t(key)))),
+      ),
+    );
+  }
+}
