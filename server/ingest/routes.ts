@@ -27,6 +27,8 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     try {
       const result = await ingestFiles(db, received.files, {
         area: received.fields.area || null,
+        crs: received.fields.crs || undefined,
+        encoding: received.fields.encoding || undefined,
         actor: actorOf(req),
         maxPoints: config.limits.points,
         cleaning: { maxHdop: config.cleaning.maxHdop, maxSpeedMps: config.cleaning.maxSpeedMps },

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import type { Database } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { getArea } from '../areas/store.js';
 import { cleanReadings, summariseCleaning, type CleaningOptions } from './clean.js';
-import { detectKind, readHead } from './detect.js';
-import { parseGpx } from './gpx.js';
+import { parseReceivedFile } from './parse.js';
 import type { ParsedFile } from './readings.js';
 import type { ReceivedFile } from './receive.js';
 import { assignTrack, candidateCodes } from './assign.js';
@@ -16,6 +14,9 @@ export interface IngestOptions {
   actor: string | null;
   maxPoints: number;
   cleaning: Partial<CleaningOptions>;
+  /** CRS and text encoding the uploader says the files are in, overriding what they say. */
+  crs?: string;
+  encoding?: string;
 }
 
 /** What one file became, for the mapper. */
@@ -40,15 +41,6 @@ export interface IngestResult {
   created: boolean;
   uploads: store.StoredUpload[];
   report: { files: FileReport[] };
-}
-
-/** Read one received file into tracks and waypoints, or fail with a user error naming it. */
-async function parseFile(file: ReceivedFile, maxPoints: number): Promise<ParsedFile> {
-  const { kind, label } = detectKind(await readHead(file.path));
-  if (kind === 'gpx' || kind === 'xml') {
-    return parseGpx(fs.createReadStream(file.path), { fileName: file.name, maxPoints });
-  }
-  throw new UserError('UNSUPPORTED_FILE_TYPE', `File '${file.name}' is ${label}; this server reads GPX track files.`, [{ file: file.name, detected: label }]);
 }
 
 function bboxOf(points: { lon: number; lat: number }[]): [number, number, number, number] | null {
@@ -85,7 +77,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
     }
     if (seen.has(file.sha256)) continue;
     seen.add(file.sha256);
-    fresh.push({ file, parsed: await parseFile(file, opts.maxPoints) });
+    fresh.push({ file, parsed: await parseReceivedFile(file, { maxPoints: opts.maxPoints, crs: opts.crs, encoding: opts.encoding }) });
   }
 
   const codes = candidateCodes(fresh.flatMap(({ parsed }) => parsed.tracks.map((t) => t.name)));
