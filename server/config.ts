@@ -24,6 +24,8 @@ export interface Config {
     maxSpeedMps: number;
   };
   logLevel: string;
+  /** ISO code of the country whose usual CRSs and extent guide shapefile import. */
+  country: string;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSpeedMps: int(env, 'TESSERA_MAX_SPEED_MPS', 4),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    country: (env.TESSERA_COUNTRY || 'LA').toUpperCase(),
   };
 }
 

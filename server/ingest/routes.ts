@@ -6,6 +6,8 @@ import { UserError } from '../errors.js';
 import { actorOf } from '../areas/routes.js';
 import { errors } from '../schemas.js';
 import { receiveMultipart } from './receive.js';
+import { isShapefileUpload } from '../datasets/layers.js';
+import { importDataset, parseFieldMapping } from '../datasets/service.js';
 import { ingestFiles } from './service.js';
 import { getUpload } from './store.js';
 
@@ -15,7 +17,8 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     bodyLimit: config.limits.uploadBytes,
     schema: {
       tags: ['uploads'],
-      summary: 'Upload GPS files (multipart `file` parts; optional field `area`, id or code)',
+      summary: 'Upload GPS files or a shapefile dataset (multipart `file` parts; fields area, crs, encoding; for datasets level, parent, fields, layer)',
+      querystring: Type.Object({ dry_run: Type.Optional(Type.String({ pattern: '^(0|1|true|false)$' })) }, { additionalProperties: false }),
       consumes: ['multipart/form-data'],
       response: { 200: Type.Any(), 201: Type.Any(), ...errors(400, 401, 403, 413, 415, 422) },
     },
@@ -25,6 +28,16 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     }
     const received = await receiveMultipart(req);
     try {
+      const dryRun = ['1', 'true'].includes(String((req.query as { dry_run?: string }).dry_run ?? ''));
+      if (await isShapefileUpload(received.files)) {
+        const f = received.fields;
+        const result = await importDataset(db, received.files, {
+          dryRun, level: f.level || undefined, parent: f.parent || undefined, fields: parseFieldMapping(f.fields), layer: f.layer || undefined,
+          crs: f.crs || undefined, encoding: f.encoding || undefined, country: config.country, actor: actorOf(req),
+        });
+        const upload = result.uploadId ? await getUpload(db.pool, result.uploadId) : null;
+        return reply.code(result.created ? 201 : 200).send({ upload, uploads: upload ? [upload] : [], report: { files: [result.report] }, dry_run: dryRun });
+      }
       const result = await ingestFiles(db, received.files, {
         area: received.fields.area || null,
         crs: received.fields.crs || undefined,

@@ -1,0 +1,159 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as shapefile from 'shapefile';
+import type { Feature, Geometry } from 'geojson';
+import { UserError } from '../errors.js';
+import type { ReceivedFile } from '../ingest/receive.js';
+import { readZip } from './zip.js';
+
+/** The parts of one shapefile layer, in memory. */
+export interface ShapefileLayer {
+  name: string;
+  shp: Buffer;
+  dbf?: Buffer;
+  shx?: Buffer;
+  prj?: string;
+  cpg?: string;
+}
+
+const PART = /\.(shp|shx|dbf|prj|cpg)$/i;
+
+/** True when the upload is a shapefile: a zip holding a .shp, or loose .shp parts. */
+export async function isShapefileUpload(files: ReceivedFile[]): Promise<boolean> {
+  for (const f of files) {
+    if (/\.shp$/i.test(f.name)) return true;
+    const head = await readHead(f.path, 4);
+    if (head[0] === 0x50 && head[1] === 0x4b) {
+      // Listing checks every entry's name (traversal, links) for any zip, KMZ included.
+      const names: string[] = [];
+      await readZip(f.path, f.name, () => false, undefined, names);
+      if (names.some((n) => /\.shp$/i.test(n))) return true;
+    }
+  }
+  return false;
+}
+
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const h = await fs.open(file, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    await h.read(b, 0, n, 0);
+    return b;
+  } finally {
+    await h.close();
+  }
+}
+
+/** Group zip entries and loose files into layers by base name (any folder depth). */
+export async function collectLayers(files: ReceivedFile[]): Promise<ShapefileLayer[]> {
+  const parts = new Map<string, Partial<Record<string, Buffer>>>();
+  const add = (p: string, data: Buffer) => {
+    const ext = path.extname(p).slice(1).toLowerCase();
+    const base = p.slice(0, -(ext.length + 1));
+    const entry = parts.get(base.toLowerCase()) ?? { __name: Buffer.from(path.basename(base)) };
+    entry[ext] = data;
+    parts.set(base.toLowerCase(), entry);
+  };
+  for (const f of files) {
+    if (PART.test(f.name)) {
+      add(f.name, await fs.readFile(f.path));
+      continue;
+    }
+    const head = await readHead(f.path, 4);
+    if (head[0] === 0x50 && head[1] === 0x4b) {
+      for (const e of await readZip(f.path, f.name, (p) => PART.test(p) && !path.basename(p).startsWith('._'))) add(e.path, e.data);
+    }
+  }
+  const layers: ShapefileLayer[] = [];
+  for (const [, p] of parts) {
+    if (!p.shp) continue;
+    layers.push({
+      name: p.__name!.toString(),
+      shp: p.shp,
+      dbf: p.dbf,
+      shx: p.shx,
+      prj: p.prj?.toString('utf8'),
+      cpg: p.cpg?.toString('utf8').trim(),
+    });
+  }
+  return layers.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+// dBASE language driver ids (byte 29) that old ArcView and QGIS files carry.
+const LDID: Record<number, string> = {
+  0x01: 'ibm437', 0x02: 'ibm850', 0x03: 'windows-1252', 0x57: 'windows-1252', 0x58: 'windows-1252', 0x59: 'windows-1252',
+  0x64: 'ibm852', 0x65: 'ibm866', 0x7c: 'windows-874', 0xc8: 'windows-1250', 0xc9: 'windows-1251', 0xca: 'windows-1254', 0xcb: 'windows-1253',
+};
+
+const CPG: [RegExp, string][] = [
+  [/^(utf-?8|65001)$/i, 'utf-8'],
+  [/^(ansi\s*)?(cp|windows-?)?1252$/i, 'windows-1252'],
+  [/^(cp|windows-?)?874$|^tis-?620$/i, 'windows-874'],
+  [/^(cp|windows-?)?1251$/i, 'windows-1251'],
+  [/^(cp|windows-?)?1250$/i, 'windows-1250'],
+  [/^(iso-?)?8859-?1$|^latin-?1$|^88591$/i, 'iso-8859-1'],
+  [/^(cp|ibm)?866$/i, 'ibm866'],
+];
+
+function validUtf8(buf: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The encoding of a layer's attribute text: the upload's `encoding` field, else the .cpg,
+ * else the DBF language driver byte, else UTF-8 when every byte is valid UTF-8, else
+ * Windows-1252 (what ArcView wrote).
+ */
+export function layerEncoding(layer: ShapefileLayer, override?: string): { encoding: string; source: string } {
+  const check = (enc: string, source: string) => {
+    try {
+      new TextDecoder(enc);
+    } catch {
+      throw new UserError('VALIDATION_FAILED', `Unknown text encoding '${enc}' (from ${source}).`);
+    }
+    return { encoding: enc, source };
+  };
+  if (override) return check(override, 'the encoding field');
+  if (layer.cpg) {
+    const known = CPG.find(([re]) => re.test(layer.cpg!));
+    return check(known ? known[1] : layer.cpg, '.cpg');
+  }
+  const ldid = layer.dbf?.[29];
+  if (ldid && LDID[ldid]) return { encoding: LDID[ldid], source: `DBF language driver 0x${ldid.toString(16)}` };
+  if (!layer.dbf || validUtf8(layer.dbf)) return { encoding: 'utf-8', source: 'detected (valid UTF-8)' };
+  return { encoding: 'windows-1252', source: 'default for files without .cpg' };
+}
+
+export interface LayerRecord {
+  /** 1-based record number, as GIS tools show it. */
+  record: number;
+  geometry: Geometry | null;
+  properties: Record<string, unknown>;
+}
+
+/** All records of a layer, with geometry in the layer's own coordinates. */
+export async function readLayer(layer: ShapefileLayer, encoding: string): Promise<LayerRecord[]> {
+  let source: Awaited<ReturnType<typeof shapefile.open>>;
+  try {
+    source = await shapefile.open(layer.shp, (layer.dbf ?? null) as never, { encoding });
+  } catch (e) {
+    throw new UserError('VALIDATION_FAILED', `${layer.name}.shp cannot be read as a shapefile: ${(e as Error).message}.`);
+  }
+  const records: LayerRecord[] = [];
+  for (;;) {
+    let next: { done: boolean; value: Feature };
+    try {
+      next = (await source.read()) as { done: boolean; value: Feature };
+    } catch (e) {
+      throw new UserError('VALIDATION_FAILED', `${layer.name}.shp: record ${records.length + 1} cannot be read: ${(e as Error).message}.`);
+    }
+    if (next.done) break;
+    records.push({ record: records.length + 1, geometry: next.value.geometry, properties: (next.value.properties ?? {}) as Record<string, unknown> });
+  }
+  return records;
+}
