@@ -149,6 +149,29 @@ describe.skipIf(!hasOgr)('shapefile import', () => {
     expect((await app.inject('/api/areas/CYR-1')).json().area.name).toBe('Геоктепе');
   });
 
+  it('refuses an unknown level or a missing parent with 422, writing nothing', async () => {
+    const data = await zipFolder(writeShapefile('noparent', { encoding: 'UTF-8' }));
+    const before = await counts();
+    const level = await upload(data, { ...mapping, level: 'hamlet' });
+    expect(level.statusCode).toBe(422);
+    expect(level.json().error).toBe('WRONG_LEVEL');
+    const parent = await upload(data, { ...mapping, parent: '' });
+    expect(parent.statusCode).toBe(422);
+    expect(parent.json().error).toBe('WRONG_PARENT');
+    expect(parent.json().message).toMatch(/NOPARENT-1/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('finds each village\'s kumban by containment', async () => {
+    const res = await upload(await zipFolder(writeShapefile('contained', { encoding: 'UTF-8', srs: 'EPSG:32648' })), { ...mapping, parent: 'contains' });
+    expect(res.statusCode, res.body).toBe(201);
+    const { rows } = await db.pool.query(
+      `SELECT a.code, p.code AS parent, ST_Contains(p.geom, ST_PointOnSurface(a.geom)) AS inside
+       FROM area a JOIN area p ON p.id = a.parent_id WHERE a.code LIKE 'CONTAINED-%' ORDER BY a.code`);
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.inside).toBe(true);
+  });
+
   it('repairs an invalid polygon and lists the repair', async () => {
     const res = await upload(await zipFolder(writeShapefile('bow', { encoding: 'UTF-8', bowTie: true })), mapping);
     expect(res.statusCode).toBe(201);

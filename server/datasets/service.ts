@@ -181,6 +181,10 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
   if (opts.dryRun) return { created: false, report };
 
   if (!opts.level) throw new UserError('VALIDATION_FAILED', 'Say which level the areas are with the level field (e.g. ban), or preview with dry_run=1.');
+  const levels = await areas.listLevels(db.pool);
+  if (!levels.some((l) => l.key === opts.level)) {
+    throw new UserError('WRONG_LEVEL', `Unknown level '${opts.level}'; the levels are ${levels.map((l) => l.key).join(', ')}.`);
+  }
   if (!opts.fields.code || !opts.fields.name) {
     throw new UserError('VALIDATION_FAILED', `Map at least code and name with the fields field, e.g. fields=code=${report.fields[0]?.name ?? 'CODE'},name=${report.fields[1]?.name ?? 'NAME'}. Fields: ${report.fields.map((f) => f.name).join(', ')}.`);
   }
@@ -191,59 +195,54 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
   const result = await withTransaction(db.pool, async (client) => {
     const uploadId = await store.insertUpload(client, { filename: fileName, sha256, size: bytes.reduce((n, b) => n + b.length, 0), crs: crs!.label, encoding: encoding.encoding, actor: opts.actor });
     const invalid = new Set(problems.filter((p) => p.problem.startsWith('invalid geometry')).map((p) => p.record));
+    const rows: store.AreaRow[] = [];
+    const seen = new Set<string>();
+    const text = (r: LayerRecord, field?: string) => (field ? String(r.properties[field] ?? '').trim() : '');
+    const num = (r: LayerRecord, field?: string) => {
+      const v = Number(field ? r.properties[field] : NaN);
+      return field && Number.isFinite(v) && v >= 0 ? Math.round(v) : null;
+    };
     for (const r of wgs) {
-      const text = (field?: string) => (field ? r.properties[field] : undefined);
-      const code = String(text(opts.fields.code) ?? '').trim();
-      const name = String(text(opts.fields.name) ?? '').trim();
-      if (!r.geometry || (r.geometry.type !== 'Polygon' && r.geometry.type !== 'MultiPolygon')) {
+      const code = text(r, opts.fields.code);
+      const name = text(r, opts.fields.name);
+      const skip = (problem: string) => {
         report.skipped++;
-        if (r.geometry) problems.push({ record: r.record, problem: `${r.geometry.type} is not a polygon: not an area` });
-        continue;
-      }
-      if (!code || !name) {
-        report.skipped++;
-        problems.push({ record: r.record, problem: `no ${!code ? 'code' : 'name'} in field ${!code ? opts.fields.code : opts.fields.name}` });
-        continue;
-      }
+        problems.push({ record: r.record, problem });
+      };
+      if (!r.geometry) { report.skipped++; continue; }
+      if (r.geometry.type !== 'Polygon' && r.geometry.type !== 'MultiPolygon') { skip(`${r.geometry.type} is not a polygon: not an area`); continue; }
+      if (!code || !name) { skip(`no ${!code ? 'code' : 'name'} in field ${!code ? opts.fields.code : opts.fields.name}`); continue; }
+      if (seen.has(code)) { skip(`code ${code} appears again; the first record with it was imported`); continue; }
+      seen.add(code);
       let geometry = (r.geometry.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [r.geometry.coordinates] } : r.geometry) as MultiPolygon;
       if (invalid.has(r.record)) {
         const repaired = await store.repair(client, geometry);
-        if (!repaired) {
-          report.skipped++;
-          problems.push({ record: r.record, problem: 'invalid geometry that cannot be repaired into a polygon' });
-          continue;
-        }
+        if (!repaired) { skip('invalid geometry that cannot be repaired into a polygon'); continue; }
         report.repairs.push({ record: r.record, code, reason: repaired.reason, area_change_pct: repaired.changePct });
         geometry = repaired.geometry;
       }
-      const parent = opts.parent === 'contains'
-        ? await store.containingParent(client, geometry, opts.level!)
-        : (opts.fields.parent ? String(text(opts.fields.parent) ?? '') : opts.parent) || null;
-      const status = opts.fields.status ? String(text(opts.fields.status) ?? '').toLowerCase() : '';
-      const num = (field?: string) => {
-        const v = Number(text(field));
-        return field && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined;
-      };
-      const existing = await areas.getArea(client, code);
-      const inputs = { upload_id: uploadId, layer: layer.name, record: r.record };
-      const statusValue = (areas.STATUSES as readonly string[]).includes(status) ? (status as areas.AreaStatus) : undefined;
-      if (existing) {
-        const current = await areas.lockForUpdate(client, existing.id, null);
-        await areas.updateArea(client, current, {
-          geometry, name, name_local: opts.fields.name_local ? String(text(opts.fields.name_local) ?? '') || null : undefined,
-          status: statusValue, population: num(opts.fields.population), households: num(opts.fields.households), method: 'imported',
-        }, { actor: opts.actor, reason: `re-imported from ${fileName}`, inputs });
-        report.updated++;
-      } else {
-        await areas.createArea(client, {
-          level: opts.level!, parent, code, name,
-          name_local: opts.fields.name_local ? String(text(opts.fields.name_local) ?? '') || null : null,
-          geometry, status: statusValue ?? 'surveyed', population: num(opts.fields.population), households: num(opts.fields.households),
-          method: 'imported',
-        }, opts.actor, inputs);
-        report.created++;
-      }
+      const status = text(r, opts.fields.status).toLowerCase();
+      rows.push({
+        record: r.record, code, name, geometry,
+        name_local: text(r, opts.fields.name_local) || null,
+        parent_code: opts.fields.parent ? text(r, opts.fields.parent) || null : opts.parent && opts.parent !== 'contains' ? opts.parent : null,
+        status: (areas.STATUSES as readonly string[]).includes(status) ? status : null,
+        population: num(r, opts.fields.population),
+        households: num(r, opts.fields.households),
+      });
     }
+    const written = await store.upsertAreas(client, rows, {
+      level: opts.level!, parentByContainment: opts.parent === 'contains', actor: opts.actor,
+      inputs: { upload_id: uploadId, layer: layer.name }, reason: `imported from ${fileName}`,
+    }).catch((e: { code?: string; message?: string }) => {
+      // The parent trigger names the area whose parent is missing or at the wrong level.
+      if (e.code === '23514' && /parent/.test(e.message ?? '')) {
+        throw new UserError('WRONG_PARENT', `${layer.name}: ${e.message}. Map a parent field, give parent=<code>, or parent=contains.`);
+      }
+      throw e;
+    });
+    report.created = written.created;
+    report.updated = written.updated;
     await store.saveReport(client, uploadId, report);
     return { uploadId };
   });

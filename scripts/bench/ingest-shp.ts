@@ -1,0 +1,141 @@
+/**
+ * Benchmark: import a 100,000-polygon shapefile in EPSG:32648 (33 vertices each, a few
+ * attribute columns) into PostGIS with reprojection and validation, through Tessera's dataset
+ * import, and in the same run through `ogr2ogr -t_srs EPSG:4326` and
+ * `shp2pgsql -s 32648:4326 | psql` into the same database.
+ *
+ *   npx tsx scripts/bench/ingest-shp.ts [--polygons 100000] [--runs 3] [--database-url URL]
+ *
+ * The database defaults to DATABASE_URL or postgres://postgres@127.0.0.1:5432/tessera_bench
+ * (prepare it with `bash scripts/postgis-server.sh tessera_bench`).
+ */
+import { execFileSync, execSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openDatabase, withTransaction } from '../../server/db/database.js';
+import { migrate } from '../../server/db/migrate.js';
+import { createArea } from '../../server/areas/store.js';
+import { importDataset } from '../../server/datasets/service.js';
+import type { ReceivedFile } from '../../server/ingest/receive.js';
+
+const { values } = parseArgs({
+  options: {
+    polygons: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+    'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tessera_bench' },
+  },
+});
+const count = Number(values.polygons);
+const runs = Number(values.runs);
+const url = values['database-url']!;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-shp-'));
+
+/** A grid of 33-vertex irregular polygons around Sekong, in UTM 48N metres, as GeoJSON lines. */
+function writeSource(file: string) {
+  const out = fs.openSync(file, 'w');
+  fs.writeSync(out, '{"type":"FeatureCollection","features":[\n');
+  const side = Math.ceil(Math.sqrt(count));
+  let seed = 42;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < count; i++) {
+    const cx = 650_000 + (i % side) * 300;
+    const cy = 1_650_000 + Math.floor(i / side) * 300;
+    const ring: number[][] = [];
+    for (let k = 0; k < 32; k++) {
+      const a = (k / 32) * 2 * Math.PI;
+      const r = 100 + rand() * 30;
+      ring.push([Math.round((cx + r * Math.cos(a)) * 100) / 100, Math.round((cy + r * Math.sin(a)) * 100) / 100]);
+    }
+    ring.push(ring[0]);
+    const props = { VIL_CODE: `BENCH-${i}`, NAME_E: `Ban Bench ${i}`, POP: 100 + (i % 900), HH: 20 + (i % 150) };
+    fs.writeSync(out, `${i ? ',\n' : ''}{"type":"Feature","properties":${JSON.stringify(props)},"geometry":{"type":"Polygon","coordinates":[${JSON.stringify(ring)}]}}`);
+  }
+  fs.writeSync(out, '\n]}\n');
+  fs.closeSync(out);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  const src = path.join(dir, 'bench.geojson');
+  writeSource(src);
+  const shp = path.join(dir, 'villages.shp');
+  execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-a_srs', 'EPSG:32648', '-lco', 'ENCODING=UTF-8', shp, src]);
+  const parts: ReceivedFile[] = ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => {
+    const p = path.join(dir, `villages.${ext}`);
+    const data = fs.readFileSync(p);
+    return { name: `villages.${ext}`, path: p, size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') };
+  });
+  const mb = parts.reduce((n, p) => n + p.size, 0) / 1048576;
+
+  const db = await openDatabase({ databaseUrl: url, dataDir: dir });
+  await migrate(db.pool);
+  const raw = new pg.Client({ connectionString: url });
+  await raw.connect();
+  const reset = async () => {
+    await raw.query(`DELETE FROM area_version WHERE area_id IN (SELECT id FROM area WHERE code LIKE 'BENCH-%')`);
+    await raw.query(`DELETE FROM area WHERE code LIKE 'BENCH-%'`);
+    await raw.query(`DELETE FROM upload WHERE kind = 'shapefile' AND filename LIKE 'villages.%'`);
+    await raw.query('DROP TABLE IF EXISTS bench_ogr, bench_shp2pgsql');
+    await raw.query('VACUUM ANALYZE area');
+  };
+  await reset();
+  for (const [level, code, parent] of [['province', 'BP', null], ['district', 'BP-01', 'BP'], ['kumban', 'BP-01-01', 'BP-01']] as const) {
+    const exists = await raw.query('SELECT 1 FROM area WHERE code = $1', [code]);
+    if (!exists.rowCount) {
+      await withTransaction(db.pool, (c) => createArea(c, { level, code, name: `Bench ${level}`, parent, centre: { type: 'Point', coordinates: [106.5, 15.2] } }, 'bench'));
+    }
+  }
+  const pgEnv = { ...process.env, PGOPTIONS: '' };
+  const u = new URL(url);
+  const pgConn = `PG:host=${u.hostname} port=${u.port || 5432} dbname=${u.pathname.slice(1)} user=${u.username || 'postgres'}`;
+  const times: Record<string, number[]> = { tessera: [], ogr2ogr: [], shp2pgsql: [] };
+  let rss = 0;
+  for (let run = 0; run < runs; run++) {
+    await reset();
+    let t = performance.now();
+    const result = await importDataset(db, parts, {
+      dryRun: false, level: 'ban', parent: 'BP-01-01', fields: { code: 'VIL_CODE', name: 'NAME_E', population: 'POP', households: 'HH' },
+      country: 'LA', actor: 'bench',
+    });
+    times.tessera.push(performance.now() - t);
+    rss = Math.max(rss, process.memoryUsage().rss);
+    if (result.report.created !== count) throw new Error(`Tessera created ${result.report.created} areas, expected ${count}`);
+
+    t = performance.now();
+    execFileSync('ogr2ogr', ['-f', 'PostgreSQL', pgConn, shp, '-t_srs', 'EPSG:4326', '-nln', 'bench_ogr', '-nlt', 'PROMOTE_TO_MULTI', '-lco', 'GEOMETRY_NAME=geom'], { env: pgEnv });
+    times.ogr2ogr.push(performance.now() - t);
+
+    t = performance.now();
+    execSync(`shp2pgsql -s 32648:4326 -I -D ${shp} bench_shp2pgsql | psql -q "${url}" > /dev/null`, { env: pgEnv, shell: '/bin/bash' });
+    times.shp2pgsql.push(performance.now() - t);
+  }
+  const check = await raw.query(`SELECT (SELECT count(*) FROM area WHERE code LIKE 'BENCH-%')::int AS tessera, (SELECT count(*) FROM bench_ogr)::int AS ogr,
+    (SELECT count(*) FROM bench_shp2pgsql)::int AS shp2pgsql,
+    (SELECT max(ST_HausdorffDistance(a.geom::geometry, o.geom)) FROM area a JOIN bench_ogr o ON o.vil_code = a.code) AS max_diff_deg`);
+  await reset();
+  await raw.end();
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const m = { tessera: median(times.tessera), ogr2ogr: median(times.ogr2ogr), shp2pgsql: median(times.shp2pgsql) };
+  console.log(`\n${count.toLocaleString('en')} polygons, ${mb.toFixed(1)} MB shapefile, median of ${runs} runs, ${os.cpus().length} cores, PostGIS server ${u.host}`);
+  console.log('| tool | median s | runs (s) | vs ogr2ogr |');
+  console.log('|---|---|---|---|');
+  for (const [k, v] of Object.entries(m)) {
+    console.log(`| ${k} | ${(v / 1000).toFixed(2)} | ${times[k].map((x) => (x / 1000).toFixed(2)).join(', ')} | ${(v / m.ogr2ogr).toFixed(2)}x |`);
+  }
+  console.log(`rows: ${JSON.stringify(check.rows[0])}; Tessera peak RSS ${(rss / 1048576).toFixed(0)} MB`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
