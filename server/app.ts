@@ -16,6 +16,8 @@ import { ingestRoutes } from './ingest/routes.js';
 import { deriveRoutes } from './derive/routes.js';
 import { printRoutes } from './print/routes.js';
 import { trackRoutes } from './ingest/tracks-routes.js';
+import { tileRoutes } from './tiles/routes.js';
+import { exportRoutes } from './export/routes.js';
 
 export interface AppDeps {
   db: Database;
@@ -101,6 +103,8 @@ export async function buildApp({ db, config }: AppDeps): Promise<FastifyInstance
   await app.register(trackRoutes, { db });
   await app.register(deriveRoutes, { db });
   await app.register(printRoutes, { db, config });
+  await app.register(tileRoutes, { db });
+  await app.register(exportRoutes, { db });
 
   if (fs.existsSync(path.join(config.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: config.webDist, prefix: '/', index: ['index.html'] });

@@ -31,8 +31,18 @@ export function detectKind(head: Buffer): { kind: DetectedKind; label: string } 
     return { kind: 'xml', label: 'XML' };
   }
   if (text.startsWith('{') || text.startsWith('[')) return { kind: 'geojson', label: 'JSON' };
-  if (/^\$(G[PNLAB]|BD)[A-Z]{3},/.test(text)) return { kind: 'nmea', label: 'NMEA 0183' };
+  if (/^\$(G[PNLAB]|BD)[A-Z]{3},/.test(text) || mostlyNmea(text)) return { kind: 'nmea', label: 'NMEA 0183' };
   return { kind: 'csv', label: 'text' };
+}
+
+/**
+ * Logs that open with a receiver's own sentences ($PMTK, $PGRM) or whose logger prefixes each
+ * line with a timestamp: NMEA when most lines carry a standard position or satellite sentence.
+ */
+function mostlyNmea(text: string): boolean {
+  const lines = text.split('\n').slice(0, 40).filter((l) => l.trim() !== '');
+  const sentences = lines.filter((l) => /\$[A-Z]{2}(GGA|RMC|GSA|GSV|VTG|GLL|ZDA),/.test(l)).length;
+  return sentences > 0 && sentences * 2 > lines.length;
 }
 
 export async function readHead(file: string, bytes = 4096): Promise<Buffer> {

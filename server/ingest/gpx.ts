@@ -635,7 +635,7 @@ const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z
  * is chosen once from the override, a byte-order mark or the XML declaration (UTF-8 when none),
  * and characters split between chunks are carried over.
  */
-async function* decodeXml(input: AsyncIterable<Buffer | string>, opts: GpxOptions): AsyncGenerator<string> {
+export async function* decodeXml(input: AsyncIterable<Buffer | string>, opts: GpxOptions): AsyncGenerator<string> {
   let decoder: TextDecoder | null = null;
   let head: Buffer | null = null;
   let first = true;

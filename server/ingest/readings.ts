@@ -67,6 +67,11 @@ export interface ParsedFile {
   desc?: string;
   tracks: ParsedTrack[];
   waypoints: ParsedWaypoint[];
+  /**
+   * The coordinate reference system the file's positions were written in (`EPSG:32648`...),
+   * before they were brought to WGS84; absent means WGS84 longitude/latitude (EPSG:4326).
+   */
+  crs?: string;
   /** Track, route and waypoint points together: what the point limit is counted against. */
   pointCount: number;
   /** Things that were read but ignored or guessed, one sentence each, for the upload report. */

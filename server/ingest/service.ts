@@ -1,12 +1,13 @@
 import type { Database } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
-import { getArea } from '../areas/store.js';
+import { getArea, listAreas, listLevels } from '../areas/store.js';
 import { cleanReadings, summariseCleaning, type CleaningOptions } from './clean.js';
 import { parseReceivedFile } from './parse.js';
 import type { ParsedFile } from './readings.js';
 import type { ReceivedFile } from './receive.js';
-import { assignTrack, candidateCodes } from './assign.js';
+import { assignTrack, candidateCodes, VillageNames } from './assign.js';
+import type { VillageCandidate } from './match.js';
 import * as store from './store.js';
 
 export interface IngestOptions {
@@ -84,13 +85,16 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
   const known = await store.areaIdsByCode(db.pool, codes);
   if (area) known.set(area.code, area.id);
   const knownCodes = new Set(known.keys());
+  const villages = await villagesToMatch(db, fresh.map((f) => f.parsed));
+  for (const v of villages) known.set(v.code, v.id);
 
   const created = await withTransaction(db.pool, async (client) => {
     const reports: { id: string; report: FileReport }[] = [];
     for (const { file, parsed } of fresh) {
       const uploadId = await store.insertUpload(client, {
-        filename: file.name, sha256: file.sha256, size: file.size, kind: parsed.format, crs: 'EPSG:4326', areaId: area?.id ?? null, actor: opts.actor,
+        filename: file.name, sha256: file.sha256, size: file.size, kind: parsed.format, crs: parsed.crs ?? 'EPSG:4326', areaId: area?.id ?? null, actor: opts.actor,
       });
+      const names = new VillageNames(knownCodes, villages);
       const totals = { read: 0, kept: 0, dropped: {} as Record<string, number> };
       const trackReports: FileReport['tracks'] = [];
       const times: string[] = [];
@@ -104,7 +108,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
         for (const [reason, n] of Object.entries(summary.dropped)) {
           if (n > 0) totals.dropped[reason] = (totals.dropped[reason] ?? 0) + n;
         }
-        const assignment = assignTrack(track, knownCodes, area?.code ?? null);
+        const assignment = assignTrack(track, (n) => names.code(n, 'Track name'), area?.code ?? null);
         const id = await store.insertTrack(client, {
           uploadId,
           areaId: assignment.areaCode ? known.get(assignment.areaCode)! : null,
@@ -113,7 +117,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
           description: track.desc ?? null,
           kind: assignment.kind,
           readings: cleaned,
-        });
+        }, store.readingWriterFor(db.kind));
         trackReports.push({
           id, name: track.name ?? null, kind: assignment.kind, area_code: assignment.areaCode, other_area_code: assignment.otherAreaCode,
           kept: summary.kept, dropped: summary.read - summary.kept,
@@ -121,7 +125,14 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
         for (const r of cleaned) if (r.kept) allPoints.push(r);
         for (const r of raw) if (r.time) times.push(r.time);
       }
-      await store.insertMarkers(client, uploadId, area?.id ?? null, parsed.waypoints);
+      // A waypoint named after a village marks that village; any other belongs to the upload's area.
+      const markersByArea = new Map<number | null, typeof parsed.waypoints>();
+      for (const w of parsed.waypoints) {
+        const code = w.name ? names.code(w.name, 'Waypoint name') : null;
+        const areaId = code !== null ? known.get(code)! : (area?.id ?? null);
+        markersByArea.set(areaId, [...(markersByArea.get(areaId) ?? []), w]);
+      }
+      for (const [areaId, waypoints] of markersByArea) await store.insertMarkers(client, uploadId, areaId, waypoints);
       allPoints.push(...parsed.waypoints);
       times.sort();
       const report: FileReport = {
@@ -132,13 +143,13 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
         format: parsed.format,
         version: parsed.version,
         creator: parsed.creator,
-        crs: 'EPSG:4326',
+        crs: parsed.crs ?? 'EPSG:4326',
         readings: totals,
         tracks: trackReports,
         markers: parsed.waypoints.length,
         bbox: bboxOf(allPoints),
         time_span: times.length ? { start: times[0], end: times[times.length - 1] } : null,
-        warnings: [...parsed.warnings],
+        warnings: [...parsed.warnings, ...names.warnings()],
       };
       await store.saveReport(client, uploadId, report);
       reports.push({ id: uploadId, report });
@@ -153,4 +164,17 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
     ...earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true })),
   ];
   return { created: created.length > 0, uploads: [...uploads, ...earlier], report: { files: files_ } };
+}
+
+/**
+ * The villages (areas of the lowest level) that names in the files may refer to; none are
+ * loaded when no track or waypoint has a name.
+ */
+async function villagesToMatch(db: Database, files: ParsedFile[]): Promise<(VillageCandidate & { id: number })[]> {
+  const named = files.some((f) => f.tracks.some((t) => t.name) || f.waypoints.some((w) => w.name));
+  if (!named) return [];
+  const levels = await listLevels(db.pool);
+  if (levels.length === 0) return [];
+  const areas = await listAreas(db.pool, { level: levels[levels.length - 1].key, limit: 1_000_000 });
+  return areas.map((a) => ({ id: a.id, code: a.code, name: a.name, name_local: a.name_local }));
 }

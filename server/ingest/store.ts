@@ -1,5 +1,8 @@
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import type { Queryable } from '../db/database.js';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DatabaseKind, Queryable } from '../db/database.js';
+import { keptTimeSpan, READING_COPY_COLUMNS, readingCopyStream } from './bulk.js';
 import type { CleanedReading } from './clean.js';
 import type { ParsedWaypoint } from './readings.js';
 
@@ -59,21 +62,55 @@ export interface NewTrack {
   readings: CleanedReading[];
 }
 
-// Readings go in as parallel arrays through unnest: one round trip per chunk instead of per row.
-const READING_CHUNK = 20_000;
+/**
+ * How readings reach the `reading` table. `copy` streams COPY text (several times faster for a
+ * long walk); `unnest` sends parallel arrays as parameters, for the embedded database, whose
+ * socket bridge cannot carry COPY FROM STDIN (the session loses protocol synchronisation).
+ */
+export type ReadingWriter = 'copy' | 'unnest';
 
-/** Insert a track, its readings (kept and dropped, with reasons) and its line of kept readings. */
-export async function insertTrack(db: pg.PoolClient, t: NewTrack): Promise<number> {
-  const kept = t.readings.filter((r) => r.kept);
-  const times = kept.map((r) => r.time).filter((x): x is string => !!x).sort();
+/** The writer a database kind supports: COPY on a PostgreSQL server, unnest on the embedded PGlite. */
+export function readingWriterFor(kind: DatabaseKind): ReadingWriter {
+  return kind === 'server' ? 'copy' : 'unnest';
+}
+
+/**
+ * Insert a track, its readings (kept and dropped, with reasons) and its line of kept readings,
+ * which PostGIS builds from the stored points so the line never travels over the wire twice.
+ */
+export async function insertTrack(db: pg.PoolClient, t: NewTrack, writer: ReadingWriter = 'unnest'): Promise<number> {
+  const span = keptTimeSpan(t.readings);
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, kept.length, times[0] ?? null, times[times.length - 1] ?? null],
+    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end],
   );
   const trackId = rows[0].id;
-  for (let start = 0; start < t.readings.length; start += READING_CHUNK) {
-    const chunk = t.readings.slice(start, start + READING_CHUNK);
+  if (writer === 'copy') await copyReadings(db, t.uploadId, trackId, t.readings);
+  else await unnestReadings(db, t.uploadId, trackId, t.readings);
+  await db.query(
+    `UPDATE track SET geom = l.line FROM (
+       SELECT ST_MakeLine(geom ORDER BY seq) AS line FROM reading WHERE track_id = $1 AND kept
+     ) l WHERE id = $1 AND ST_NPoints(l.line) >= 2`,
+    [trackId],
+  );
+  return trackId;
+}
+
+/** Stream the readings into `reading` with COPY, inside the caller's transaction. */
+async function copyReadings(db: pg.PoolClient, uploadId: string, trackId: number, readings: CleanedReading[]): Promise<void> {
+  if (readings.length === 0) return;
+  const copy = db.query(copyFrom(`COPY reading (${READING_COPY_COLUMNS.join(', ')}) FROM STDIN`));
+  await pipeline(readingCopyStream(uploadId, trackId, readings, 'ewkb'), copy);
+}
+
+// Parallel arrays through unnest: one round trip per chunk instead of per row.
+const READING_CHUNK = 20_000;
+
+/** Insert the readings as parameter arrays, a chunk at a time; works on every database Tessera runs on. */
+async function unnestReadings(db: pg.PoolClient, uploadId: string, trackId: number, readings: CleanedReading[]): Promise<void> {
+  for (let start = 0; start < readings.length; start += READING_CHUNK) {
+    const chunk = readings.slice(start, start + READING_CHUNK);
     await db.query(
       `INSERT INTO reading (upload_id, track_id, seq, taken_at, geom, elevation, hdop, vdop, pdop, satellites, fix, extensions, kept, drop_reason)
        SELECT $1, $2, r.seq, r.taken_at, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), r.ele, r.hdop, r.vdop, r.pdop, r.sat, r.fix,
@@ -82,7 +119,7 @@ export async function insertTrack(db: pg.PoolClient, t: NewTrack): Promise<numbe
                    $11::int[], $12::text[], $13::jsonb[], $14::bool[], $15::text[])
             AS r(seq, taken_at, lon, lat, ele, hdop, vdop, pdop, sat, fix, ext, kept, reason)`,
       [
-        t.uploadId, trackId,
+        uploadId, trackId,
         chunk.map((r) => r.seq), chunk.map((r) => r.time ?? null), chunk.map((r) => r.lon), chunk.map((r) => r.lat),
         chunk.map((r) => r.ele ?? null), chunk.map((r) => r.hdop ?? null), chunk.map((r) => r.vdop ?? null), chunk.map((r) => r.pdop ?? null),
         chunk.map((r) => (r.sat === undefined ? null : Math.round(r.sat))), chunk.map((r) => r.fix ?? null),
@@ -91,13 +128,6 @@ export async function insertTrack(db: pg.PoolClient, t: NewTrack): Promise<numbe
       ],
     );
   }
-  await db.query(
-    `UPDATE track SET geom = l.line FROM (
-       SELECT ST_MakeLine(geom ORDER BY seq) AS line FROM reading WHERE track_id = $1 AND kept
-     ) l WHERE id = $1 AND ST_NPoints(l.line) >= 2`,
-    [trackId],
-  );
-  return trackId;
 }
 
 export async function insertMarkers(db: pg.PoolClient, uploadId: string, areaId: number | null, waypoints: ParsedWaypoint[]): Promise<void> {

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { UserError } from '../errors.js';
-import { errors } from '../schemas.js';
+import { errors, IdParam } from '../schemas.js';
+import { atlasPageCount, renderAtlas } from './atlas.js';
+import { atlasData } from './atlasStore.js';
 import { villageMapData } from './store.js';
 import { renderPng, renderVillageMap } from './villageMap.js';
 
@@ -47,5 +49,31 @@ export async function printRoutes(app: FastifyInstance, { db, config }: { db: Da
       return reply.type('image/png').header('content-disposition', `inline; filename="${name}.png"`).send(png);
     }
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}.pdf"`).send(pdf);
+  });
+
+  app.get('/api/areas/:id/atlas.pdf', {
+    schema: {
+      tags: ['print'],
+      summary: 'The atlas of a kumban or district: cover with overview map and index, then one sheet per mapped village',
+      description: 'Streamed as it is drawn; the `x-atlas-pages` header gives the page count up front so a client can show progress.',
+      params: IdParam,
+      response: { ...errors(404, 422) },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    // Read everything first: no database connection is held while the PDF streams out.
+    const content = await atlasData(db.pool, id);
+    const input = {
+      ...content,
+      printedAt: new Date(),
+      versionUrl: (code: string, version: number) => `${config.publicUrl}/#area=${encodeURIComponent(code)}&version=${version}`,
+    };
+    const pages = atlasPageCount(input);
+    const doc = renderAtlas(input, { onPage: (page) => req.log.debug({ page, pages }, 'atlas page drawn') });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="${content.area.code}-atlas.pdf"`)
+      .header('x-atlas-pages', String(pages))
+      .send(doc);
   });
 }

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { requireArea } from '../areas/store.js';
 import type { PrintArea, VillageMapInput } from './villageMap.js';
 
-const PRINT_COLUMNS = `a.code, a.name, a.name_local, a.level, a.status, a.version, a.area_m2, a.perimeter_m, a.method,
+export const PRINT_COLUMNS = `a.code, a.name, a.name_local, a.level, a.status, a.version, a.area_m2, a.perimeter_m, a.method,
   to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at, a.population, a.households,
   ST_AsGeoJSON(a.geom, 7)::json AS geometry, ST_AsGeoJSON(a.centre, 7)::json AS centre`;
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MultiPolygon } from 'geojson';
 import type { AreaSummary } from '../../web/src/api/types.js';
 import { MAP_COLOURS } from '../../web/src/map/palette.js';
 import { LAYERS } from '../../web/src/map/style.js';
@@ -23,6 +24,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
   let browser: Browser;
   let page: Page;
   let village: AreaSummary;
+  /** A village given a second version through the API, to compare and restore in the page. */
+  let edited: AreaSummary;
+  let villageCount: number;
   const requests: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -50,6 +54,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     const drawn = areas.filter((area) => area.bbox && area.centre && area.name_local);
     expect(drawn.length).toBeGreaterThan(0);
     village = drawn[Math.floor(drawn.length / 2)];
+    villageCount = areas.length;
+    edited = drawn[0];
+    const shifted = (await (await fetch(`${server.url}/api/areas/${edited.code}.geojson`)).json()) as { geometry: MultiPolygon };
+    // Moved ~300 m east: an edit a planner would want to compare and undo.
+    shifted.geometry.coordinates = shifted.geometry.coordinates.map((polygon) => polygon.map((ring) => ring.map(([x, y]) => [x + 0.003, y])));
+    const patched = await fetch(`${server.url}/api/areas/${edited.code}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json', 'if-match': String(edited.version) },
+      body: JSON.stringify({ geometry: shifted.geometry, reason: 'moved in the e2e test' }),
+    });
+    expect(patched.status).toBe(200);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -77,6 +92,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     // The province fills the initial view; plain background alone would be a blank map.
     expect(shareUnlike(map, hexToRgb(MAP_COLOURS.background))).toBeGreaterThan(0.25);
     expect(new URL(page.url()).hash).toMatch(/^#map=[\d.]+\/-?[\d.]+\/-?[\d.]+/);
+  });
+
+  it('draws the areas from vector tiles and shows the zoning progress of everything', async () => {
+    expect(requests.some((url) => /\/tiles\/villages\/\d+\/\d+\/\d+\.mvt/.test(url))).toBe(true);
+    expect(requests.some((url) => url.includes('/api/areas.geojson'))).toBe(false);
+    const bars = page.locator('#progress .progress-chart g[data-status]');
+    await expect.poll(() => bars.count()).toBe(6);
+    const counts = await bars.evaluateAll((groups) => groups.map((g) => Number(g.getAttribute('data-count'))));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(villageCount);
+    expect(await page.locator('#progress .progress-name').textContent()).toBe('All areas');
+    await page.locator('#progress').screenshot({ path: path.join(ARTIFACTS, 'progress-all.png') });
   });
 
   it('finds the village under its centre with queryRenderedFeatures', async () => {
@@ -113,6 +139,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await page.waitForFunction((expected) => window.location.hash.includes(`area=${expected}`), code);
     expect(hashArea()).toBe(code);
     expect(await row.getAttribute('aria-current')).toBe('true');
+    await expect.poll(() => page.locator('#progress .progress-name').getAttribute('data-code')).toBe(code);
     await waitForIdleMap();
     await screenshot('district-selected');
   });
@@ -145,6 +172,54 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     const zoom = await other.evaluate(() => window.tesseraMap!.getZoom());
     expect(zoom).toBeCloseTo(12, 1);
     await other.close();
+  });
+
+  it('marks the readings dropped from a walked village\'s tracks', async () => {
+    await page.evaluate(() => (window.location.hash = 'area=SK-01-01-002'));
+    await page.waitForFunction(() => document.querySelector('.area-name')?.textContent === 'Ban Kok Ling');
+    await expect
+      .poll(
+        async () => {
+          await waitForIdleMap();
+          return page.evaluate((layer) => window.tesseraMap!.queryRenderedFeatures({ layers: [layer] }).length, LAYERS.droppedReadings);
+        },
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(0);
+    const reasons = await page.evaluate(
+      (layer) => [...new Set(window.tesseraMap!.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties.drop_reason as string))],
+      LAYERS.droppedReadings,
+    );
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.every((reason) => /^[a-z_]+$/.test(reason))).toBe(true);
+    await screenshot('dropped-readings');
+  });
+
+  it('compares an earlier version on the map and restores it', async () => {
+    await page.evaluate((code) => (window.location.hash = `area=${code}`), edited.code);
+    const items = page.locator('#history .history-item');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const first = page.locator('#history .history-item[data-version="1"]');
+    await first.locator('.history-compare').click();
+    await expect
+      .poll(async () => {
+        await waitForIdleMap();
+        return page.evaluate((layer) => window.tesseraMap!.queryRenderedFeatures({ layers: [layer] }).length, LAYERS.compareOutline);
+      })
+      .toBeGreaterThan(0);
+    await screenshot('history-compare');
+    await page.fill('#token-input', server.adminToken);
+    await page.locator('#token-input').dispatchEvent('change');
+    const before = (await (await fetch(`${server.url}/api/areas/${edited.code}`)).json()).area.version as number;
+    await first.locator('.history-restore').click();
+    await page.locator('#history .success').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#history .success').textContent()).toBe(`Version 1 restored as version ${before + 1}.`);
+    const restored = (await (await fetch(`${server.url}/api/areas/${edited.code}`)).json()).area;
+    expect(restored.version).toBe(before + 1);
+    expect(restored.bbox).toEqual(edited.bbox);
+    await expect.poll(() => page.locator('#history .history-item[aria-current="true"]').getAttribute('data-version')).toBe(String(before + 1));
+    await waitForIdleMap();
+    await screenshot('history-restored');
   });
 
   it('switches the interface to Lao', async () => {

@@ -1,6 +1,6 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { createApiClient, type ApiClient } from './api/client.js';
-import type { AreaCollection, AreaSummary, Level, LevelKey } from './api/types.js';
+import type { AreaSummary, Level, LevelKey } from './api/types.js';
 import { onLanguageChange, t } from './i18n/index.js';
 import { linesBounds, unionBounds } from './map/bounds.js';
 import { loadFonts } from './map/fonts.js';
@@ -10,7 +10,9 @@ import { AreaPanel } from './panels/area.js';
 import { DerivePanel } from './panels/derive.js';
 import { h, replaceChildren } from './panels/dom.js';
 import { HeaderPanel } from './panels/header.js';
+import { HistoryPanel } from './panels/history.js';
 import { LegendPanel } from './panels/legend.js';
+import { ProgressPanel } from './panels/progress.js';
 import { SearchPanel } from './panels/search.js';
 import { TokenPanel } from './panels/token.js';
 import { TreePanel } from './panels/tree.js';
@@ -23,29 +25,22 @@ declare global {
   }
 }
 
-/** Levels drawn as polygons; the province outline is the outer edge of its districts. */
-const DRAWN_LEVELS: readonly LevelKey[] = ['district', 'kumban', 'ban'];
 const DEFAULT_LEVELS: readonly LevelKey[] = ['province', 'district', 'kumban', 'ban'];
 
-/** Everything the page loads from the API about the areas. */
+/**
+ * What the page loads from the API about the areas: the list (tree, search, labels at their
+ * centres). The polygons themselves come as vector tiles, so the page does not hold them.
+ */
 interface AreaData {
   levels: Level[];
   areas: AreaSummary[];
-  shapes: Map<LevelKey, AreaCollection>;
 }
 
 async function loadAreaData(api: ApiClient): Promise<AreaData> {
   const levels = await api.levels();
   const keys = levels.length ? levels.map((level) => level.key) : DEFAULT_LEVELS;
-  const [lists, collections] = await Promise.all([
-    Promise.all(keys.map((level) => api.areas({ level }))),
-    Promise.all(DRAWN_LEVELS.map((level) => api.areaFeatures(level))),
-  ]);
-  return {
-    levels,
-    areas: lists.flat(),
-    shapes: new Map(DRAWN_LEVELS.map((level, index) => [level, collections[index]])),
-  };
+  const lists = await Promise.all(keys.map((level) => api.areas({ level })));
+  return { levels, areas: lists.flat() };
 }
 
 function element(id: string): HTMLElement {
@@ -83,6 +78,11 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     preview: (geometry) => areaMap?.setPreview(geometry),
     committed: () => void refresh(),
   });
+  const historyPanel = new HistoryPanel(element('history'), api, () => token.token(), {
+    compare: (geometry) => areaMap?.setCompare(geometry),
+    restored: () => void refresh(),
+  });
+  const progress = new ProgressPanel(element('progress'), api);
   const labelLandmarks = () => {
     element('side-panel').setAttribute('aria-label', t('panel.label'));
     element('map').setAttribute('aria-label', t('map.label'));
@@ -90,7 +90,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
   labelLandmarks();
   onLanguageChange(() => {
     labelLandmarks();
-    for (const panel of [header, search, tree, areaPanel, legend, token, upload, derive]) panel.render();
+    for (const panel of [header, search, tree, areaPanel, historyPanel, progress, legend, token, upload, derive]) panel.render();
   });
 
   const writeHash = () => {
@@ -99,12 +99,16 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     if (hash !== window.location.hash) history.replaceState(null, '', hash || window.location.pathname);
   };
 
-  /** Shows the village's walks; frames them when the village has no boundary to frame yet. */
+  /**
+   * Shows the village's walks and the readings dropped from them; frames the walks when the
+   * village has no boundary to frame yet.
+   */
   async function showTracks(code: string, frame = false): Promise<void> {
     try {
-      const tracks = await api.tracks(code);
+      const [tracks, dropped] = await Promise.all([api.tracks(code), api.droppedReadings(code)]);
       if (selected !== code) return;
       areaMap?.setTracks(tracks);
+      areaMap?.setDroppedReadings(dropped);
       const bounds = frame ? linesBounds(tracks) : null;
       if (bounds) areaMap?.fitBounds(bounds);
     } catch (error) {
@@ -116,10 +120,14 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     const summary = code ? (areasByCode.get(code) ?? null) : null;
     selected = summary ? summary.code : null;
     const parent = summary?.parent_code ? (areasByCode.get(summary.parent_code) ?? null) : null;
-    areaMap?.select(selected);
+    areaMap?.setSelection(null);
     areaMap?.setTracks(null);
+    areaMap?.setDroppedReadings(null);
     tree.setSelected(selected);
     areaPanel.setArea(summary, parent);
+    void historyPanel.setArea(summary);
+    // A village's progress is its kumban's: the unit a planner counts.
+    void progress.setArea(summary?.level === 'ban' ? (summary.parent_code ?? null) : selected);
     upload.setArea(summary);
     derive.setArea(summary);
     if (options.zoom && summary?.bbox) areaMap?.fitBounds(summary.bbox);
@@ -128,8 +136,11 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     if (!summary) return;
     if (summary.level === 'ban') void showTracks(summary.code, options.zoom && !summary.bbox);
     try {
-      const area = await api.area(summary.code);
-      if (selected === area.code) areaPanel.setArea(area, parent);
+      const [area, geometry] = await Promise.all([api.area(summary.code), api.areaGeometry(summary.code)]);
+      if (selected !== area.code) return;
+      areaPanel.setArea(area, parent);
+      void historyPanel.setArea(area);
+      areaMap?.setSelection(geometry);
     } catch (error) {
       showError(t('error.generic', { message: (error as Error).message }));
     }
@@ -139,15 +150,17 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     areasByCode = new Map(data.areas.map((area) => [area.code, area]));
     search.setLevels(data.levels);
     areaPanel.setLevels(data.levels);
+    progress.setLevels(data.levels);
     tree.setAreas(data.areas);
     legend.setAreas(data.areas);
-    for (const [level, collection] of data.shapes) areaMap?.setAreas(level, collection);
     areaMap?.setLabels(data.areas);
   }
 
+  /** After an edit (derive, restore): fresh lists, labels and tiles, same selection. */
   async function refresh(): Promise<void> {
     try {
       applyData(await loadAreaData(api));
+      areaMap?.refreshTiles(String(Date.now()));
       await selectArea(selected, { zoom: false });
     } catch (error) {
       showError(t('error.load', { message: (error as Error).message }));
@@ -163,7 +176,9 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     return;
   }
   const roots = data.areas.filter((area) => !area.parent_code || !data.areas.some((other) => other.code === area.parent_code));
-  areaMap = new AreaMap(element('map'), initial.view, unionBounds(roots.length ? roots : data.areas));
+  areaMap = new AreaMap(element('map'), initial.view, unionBounds(roots.length ? roots : data.areas), (layer, version) =>
+    api.tileUrl(layer, version),
+  );
   window.tesseraMap = areaMap.map;
   await areaMap.ready();
   applyData(data);

@@ -2,15 +2,19 @@ import type {
   ApiErrorBody,
   Area,
   AreaCollection,
+  AreaGeometryFeature,
   AreaStatus,
   AreaSummary,
   AreaVersion,
   DeriveResult,
   Level,
   LevelKey,
+  Progress,
+  ReadingCollection,
   TrackCollection,
   UploadResult,
 } from './types.js';
+import type { MultiPolygon } from 'geojson';
 
 /**
  * A failed API call. Carries the contract's error code and message so panels can show the
@@ -43,7 +47,18 @@ export interface ApiClient {
   area(idOrCode: string | number): Promise<Area>;
   history(idOrCode: string | number): Promise<AreaVersion[]>;
   areaFeatures(level: LevelKey, parent?: string): Promise<AreaCollection>;
+  /** The area's current geometry (null when it has none yet). */
+  areaGeometry(idOrCode: string | number): Promise<MultiPolygon | null>;
+  /** The geometry of one past version, to compare with the current one. */
+  versionGeometry(idOrCode: string | number, version: number): Promise<MultiPolygon | null>;
+  /** Brings back a past version as a new one; `expectedVersion` guards against a stale page. */
+  restore(idOrCode: string | number, options: { version: number; expectedVersion: number; token: string }): Promise<Area>;
+  progress(areaCode?: string): Promise<Progress>;
   tracks(areaCode: string): Promise<TrackCollection>;
+  /** Readings the cleaner dropped from the walks of an area, each with its reason. */
+  droppedReadings(areaCode: string): Promise<ReadingCollection>;
+  /** URL template of a vector tile layer, for MapLibre; `version` makes the browser fetch anew. */
+  tileUrl(layer: string, version: string): string;
   upload(files: readonly File[], options: { area?: string; token: string }): Promise<UploadResult>;
   derive(idOrCode: string | number, options: { commit: boolean; token: string }): Promise<DeriveResult>;
   mapPdfUrl(idOrCode: string | number): string;
@@ -115,6 +130,36 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     },
     areaFeatures(level, parent) {
       return getJson<AreaCollection>(`/api/areas.geojson${queryString({ level, parent })}`);
+    },
+    async areaGeometry(idOrCode) {
+      return (await getJson<AreaGeometryFeature>(`/api/areas/${id(idOrCode)}.geojson`)).geometry;
+    },
+    async versionGeometry(idOrCode, version) {
+      return (await getJson<AreaGeometryFeature>(`/api/areas/${id(idOrCode)}/versions/${version}.geojson`)).geometry;
+    },
+    async restore(idOrCode, { version, expectedVersion, token }) {
+      const response = await doFetch(`${baseUrl}/api/areas/${id(idOrCode)}/restore`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'If-Match': String(expectedVersion),
+        },
+        body: JSON.stringify({ version }),
+      });
+      return (await readJson<{ area: Area }>(response)).area;
+    },
+    progress(areaCode) {
+      return getJson<Progress>(`/api/progress${queryString({ area: areaCode })}`);
+    },
+    droppedReadings(areaCode) {
+      return getJson<ReadingCollection>(`/api/readings.geojson${queryString({ area: areaCode, kept: 'false' })}`);
+    },
+    tileUrl(layer, version) {
+      // MapLibre fetches tiles from its worker, where a relative URL has no base: make it absolute.
+      const origin = baseUrl || window.location.origin;
+      return `${origin}/tiles/${layer}/{z}/{x}/{y}.mvt${queryString({ v: version })}`;
     },
     tracks(areaCode) {
       return getJson<TrackCollection>(`/api/tracks.geojson${queryString({ area: areaCode })}`);

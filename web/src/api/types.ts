@@ -1,4 +1,4 @@
-import type { FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
+import type { Feature, FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
 
 /** The key of an administrative level; the default Lao hierarchy, ordered from the top. */
 export type LevelKey = 'province' | 'district' | 'kumban' | 'ban';
@@ -76,6 +76,46 @@ export interface TrackProperties {
 }
 
 export type TrackCollection = FeatureCollection<LineString, TrackProperties>;
+
+/** Properties of a GPS reading in `GET /api/readings.geojson`; dropped ones say why. */
+export interface ReadingProperties {
+  id: number;
+  track_id: number;
+  seq: number;
+  taken_at: string | null;
+  kept: boolean;
+  drop_reason: string | null;
+  hdop: number | null;
+}
+
+export type ReadingCollection = FeatureCollection<Point, ReadingProperties>;
+
+/** An area (or one of its versions) with its geometry, from `/api/areas/:id.geojson`. */
+export type AreaGeometryFeature = Feature<MultiPolygon | null>;
+
+/** Zoning progress of one area, counted over its villages (`GET /api/progress`). */
+export interface AreaProgress {
+  code: string;
+  name: string;
+  name_local: string | null;
+  level: string;
+  villages: number;
+  by_status: Record<AreaStatus, number>;
+  villages_area_m2: number;
+  approved_area_m2: number;
+  area_m2: number | null;
+  approved_share: number | null;
+  zoned: boolean;
+}
+
+/** The answer to `GET /api/progress?area=CODE`. */
+export interface Progress {
+  area: AreaProgress | null;
+  totals: AreaProgress;
+  children: AreaProgress[];
+  zoned_by_level: { level: LevelKey; total: number; zoned: number }[];
+  disputes_open: number;
+}
 
 /** One track read from an uploaded file, and the village it was linked to. */
 export interface TrackReport {

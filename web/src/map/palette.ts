@@ -27,6 +27,8 @@ export const MAP_COLOURS = {
   track: '#6a1b9a',
   trackCasing: '#ffffff',
   preview: '#d81b60',
+  compare: '#ef6c00',
+  dropped: '#c62828',
   labelText: '#1a1a1a',
   labelHalo: '#ffffff',
 } as const;

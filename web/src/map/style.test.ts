@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { AREA_STATUSES } from '../api/types.js';
 import { STATUS_COLOURS } from './palette.js';
-import { buildStyle, LAYERS, statusColourExpression } from './style.js';
+import { buildStyle, LAYERS, statusColourExpression, TILE_SOURCES } from './style.js';
 
 describe('map style', () => {
-  const style = buildStyle();
+  const style = buildStyle((layer) => `http://127.0.0.1:3000/tiles/${layer}/{z}/{x}/{y}.mvt`);
 
-  it('needs nothing from any other host: no glyphs, sprites or remote sources', () => {
+  it('needs nothing from any other host: no glyphs or sprites, tiles only from the server given', () => {
     expect(style.glyphs).toBeUndefined();
     expect(style.sprite).toBeUndefined();
-    expect(JSON.stringify(style)).not.toMatch(/https?:\/\//);
-    for (const source of Object.values(style.sources)) expect(source.type).toBe('geojson');
+    const urls = JSON.stringify(style).match(/https?:\/\/[^"]+/g) ?? [];
+    expect(urls).toHaveLength(TILE_SOURCES.length);
+    for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/tiles\//);
+    for (const [id, source] of Object.entries(style.sources)) {
+      expect(source.type).toBe((TILE_SOURCES as readonly string[]).includes(id) ? 'vector' : 'geojson');
+    }
+  });
+
+  it('draws each area level from the tile layer of the same name', () => {
+    const tiled = style.layers.filter((layer) => 'source' in layer && (TILE_SOURCES as readonly string[]).includes(layer.source));
+    expect(tiled.length).toBeGreaterThanOrEqual(TILE_SOURCES.length);
+    for (const layer of tiled) expect((layer as { 'source-layer'?: string })['source-layer']).toBe((layer as { source: string }).source);
   });
 
   it('uses no MapLibre text, so Lao labels come from canvas images', () => {

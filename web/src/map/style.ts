@@ -1,17 +1,35 @@
-import type { ExpressionSpecification, GeoJSONSourceSpecification, StyleSpecification } from 'maplibre-gl';
+import type {
+  ExpressionSpecification,
+  GeoJSONSourceSpecification,
+  SourceSpecification,
+  StyleSpecification,
+  VectorSourceSpecification,
+} from 'maplibre-gl';
 import { AREA_STATUSES } from '../api/types.js';
 import { MAP_COLOURS, STATUS_COLOURS } from './palette.js';
 
-/** GeoJSON sources of the map; the view fills them with `setData` once the API answers. */
+/**
+ * Sources of the map. The area levels are vector tiles from the server (the source id is also
+ * the tile layer's name); the rest are GeoJSON the view fills with `setData`.
+ */
 export const SOURCES = {
   villages: 'villages',
   kumbans: 'kumbans',
   districts: 'districts',
   labels: 'labels',
   selection: 'selection',
+  compare: 'compare',
   tracks: 'tracks',
+  dropped: 'dropped',
   preview: 'preview',
 } as const;
+
+/** The sources served as vector tiles by `GET /tiles/:layer/:z/:x/:y.mvt`. */
+export const TILE_SOURCES = [SOURCES.villages, SOURCES.kumbans, SOURCES.districts] as const;
+export type TileSource = (typeof TILE_SOURCES)[number];
+
+/** Deepest zoom the server makes tiles for; MapLibre overzooms beyond it. */
+export const TILE_MAX_ZOOM = 16;
 
 /** Layer ids, named so tests and click handlers can query them. */
 export const LAYERS = {
@@ -24,8 +42,11 @@ export const LAYERS = {
   selectionCasing: 'selection-casing',
   selectionOutline: 'selection-outline',
   previewOutline: 'preview-outline',
+  compareFill: 'compare-fill',
+  compareOutline: 'compare-outline',
   trackCasing: 'tracks-casing',
   trackLine: 'tracks-line',
+  droppedReadings: 'dropped-readings',
   villageLabels: 'labels-villages',
   kumbanLabels: 'labels-kumbans',
   districtLabels: 'labels-districts',
@@ -64,36 +85,52 @@ function labelLayer(id: string, level: string, minzoom: number, maxzoom: number)
   };
 }
 
+/** A vector tile source from the Tessera server; `tileUrl` gives the URL template of a layer. */
+function tileSource(url: string): VectorSourceSpecification {
+  return { type: 'vector', tiles: [url], minzoom: 0, maxzoom: TILE_MAX_ZOOM };
+}
+
+function sourcesOf(tileUrl: (layer: TileSource) => string): Record<string, SourceSpecification> {
+  const tiled = new Set<string>(TILE_SOURCES);
+  return Object.fromEntries(
+    Object.values(SOURCES).map((id) => [id, tiled.has(id) ? tileSource(tileUrl(id as TileSource)) : { ...EMPTY }]),
+  );
+}
+
 /**
  * The whole map style, built in code: a plain background and our own layers, no basemap and no
- * glyphs or sprites, so the page makes no request to any other host (field offices are
- * offline) and Lao labels come from canvas images rather than MapLibre's glyph renderer.
+ * glyphs or sprites, so the page makes no request to any host but its own server (field
+ * offices are offline) and Lao labels come from canvas images rather than MapLibre's glyph
+ * renderer. Areas come as vector tiles from `tileUrl`, so a country's villages stay smooth.
  * Layer order is drawing order; for labels the topmost layer is placed first, so districts win
  * collisions over kumbans, and kumbans over villages.
  */
-export function buildStyle(): StyleSpecification {
+export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecification {
   return {
     version: 8,
     name: 'Tessera zoning',
-    sources: Object.fromEntries(Object.values(SOURCES).map((id) => [id, { ...EMPTY }])),
+    sources: sourcesOf(tileUrl),
     layers: [
       { id: LAYERS.background, type: 'background', paint: { 'background-color': MAP_COLOURS.background } },
       {
         id: LAYERS.villageFill,
         type: 'fill',
         source: SOURCES.villages,
+        'source-layer': SOURCES.villages,
         paint: { 'fill-color': statusColourExpression(), 'fill-opacity': 0.78 },
       },
       {
         id: LAYERS.villageOutline,
         type: 'line',
         source: SOURCES.villages,
+        'source-layer': SOURCES.villages,
         paint: { 'line-color': MAP_COLOURS.villageOutline, 'line-width': widthByZoom(0.6, 1.6) },
       },
       {
         id: LAYERS.kumbanOutline,
         type: 'line',
         source: SOURCES.kumbans,
+        'source-layer': SOURCES.kumbans,
         layout: { 'line-join': 'round' },
         paint: {
           'line-color': MAP_COLOURS.kumbanOutline,
@@ -105,6 +142,7 @@ export function buildStyle(): StyleSpecification {
         id: LAYERS.districtCasing,
         type: 'line',
         source: SOURCES.districts,
+        'source-layer': SOURCES.districts,
         layout: { 'line-join': 'round' },
         paint: { 'line-color': MAP_COLOURS.districtCasing, 'line-width': widthByZoom(5, 8), 'line-opacity': 0.8 },
       },
@@ -112,8 +150,22 @@ export function buildStyle(): StyleSpecification {
         id: LAYERS.districtOutline,
         type: 'line',
         source: SOURCES.districts,
+        'source-layer': SOURCES.districts,
         layout: { 'line-join': 'round' },
         paint: { 'line-color': MAP_COLOURS.districtOutline, 'line-width': widthByZoom(2.5, 4) },
+      },
+      {
+        id: LAYERS.compareFill,
+        type: 'fill',
+        source: SOURCES.compare,
+        paint: { 'fill-color': MAP_COLOURS.compare, 'fill-opacity': 0.18 },
+      },
+      {
+        id: LAYERS.compareOutline,
+        type: 'line',
+        source: SOURCES.compare,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': MAP_COLOURS.compare, 'line-width': 2.5, 'line-dasharray': [1, 1] },
       },
       {
         id: LAYERS.selectionCasing,
@@ -142,6 +194,18 @@ export function buildStyle(): StyleSpecification {
         source: SOURCES.tracks,
         layout: { 'line-join': 'round', 'line-cap': 'round' },
         paint: { 'line-color': MAP_COLOURS.track, 'line-width': 2 },
+      },
+      {
+        id: LAYERS.droppedReadings,
+        type: 'circle',
+        source: SOURCES.dropped,
+        // Hollow red rings: what the cleaner threw away stays visible but never reads as the walk.
+        paint: {
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.5, 16, 5],
+          'circle-color': 'rgba(0,0,0,0)',
+          'circle-stroke-color': MAP_COLOURS.dropped,
+          'circle-stroke-width': 1.5,
+        },
       },
       {
         id: LAYERS.previewOutline,

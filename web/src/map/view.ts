@@ -2,37 +2,43 @@ import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point } from 'geojson';
-import type { AreaCollection, AreaSummary, LevelKey, TrackCollection } from '../api/types.js';
+import type { AreaSummary, ReadingCollection, TrackCollection } from '../api/types.js';
 import type { Bounds } from './bounds.js';
 import type { MapView as HashView } from './hash.js';
 import { labelFeatures, labelImageId, labelLines, renderLabel } from './labels.js';
-import { buildStyle, LAYERS, SOURCES } from './style.js';
+import { buildStyle, LAYERS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
 
 // In a bundle MapLibre cannot find its worker next to itself; point it at the copy Vite emits.
 maplibregl.setWorkerUrl(workerUrl);
 
-const AREA_SOURCES: Partial<Record<LevelKey, string>> = {
-  ban: SOURCES.villages,
-  kumban: SOURCES.kumbans,
-  district: SOURCES.districts,
-};
+/** URL template of a tile layer at a data version (changing it makes MapLibre fetch anew). */
+export type TileUrl = (layer: TileSource, version: string) => string;
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
+function collectionOf(geometry: Geometry | null): FeatureCollection {
+  const features: Feature[] = geometry ? [{ type: 'Feature', geometry, properties: {} }] : [];
+  return { type: 'FeatureCollection', features };
+}
+
 /**
  * The map of areas. Owns the MapLibre instance and keeps its sources in step with what the page
- * knows (areas per level, selection, tracks, derive preview); panels talk to it, never to
- * MapLibre directly.
+ * knows (selection, tracks, dropped readings, a compared version, derive preview); the area
+ * polygons themselves stream in as vector tiles. Panels talk to it, never to MapLibre directly.
  */
 export class AreaMap {
   readonly map: maplibregl.Map;
   private readonly loaded: Promise<void>;
-  private readonly geometries = new Map<string, Geometry>();
 
-  constructor(container: HTMLElement, view: HashView | null, fallbackBounds: Bounds | null) {
+  constructor(
+    container: HTMLElement,
+    view: HashView | null,
+    fallbackBounds: Bounds | null,
+    private readonly tileUrl: TileUrl,
+  ) {
     this.map = new maplibregl.Map({
       container,
-      style: buildStyle(),
+      style: buildStyle((layer) => tileUrl(layer, '0')),
       center: view ? [view.lon, view.lat] : [102.6, 18.0],
       zoom: view ? view.zoom : 6,
       attributionControl: false,
@@ -55,13 +61,11 @@ export class AreaMap {
     return this.loaded;
   }
 
-  /** Replaces the polygons of one level; kept for selection highlighting too. */
-  setAreas(level: LevelKey, collection: AreaCollection): void {
-    for (const feature of collection.features) {
-      if (feature.geometry) this.geometries.set(feature.properties.code, feature.geometry);
+  /** Fetches every area tile anew after an edit; `version` only has to differ from the last one. */
+  refreshTiles(version: string): void {
+    for (const id of TILE_SOURCES) {
+      this.map.getSource<maplibregl.VectorTileSource>(id)?.setTiles([this.tileUrl(id, version)]);
     }
-    const source = AREA_SOURCES[level];
-    if (source) this.geojson(source).setData(collection as FeatureCollection);
   }
 
   /**
@@ -80,10 +84,18 @@ export class AreaMap {
   }
 
   /** Outlines the selected area (or clears the outline with `null`). */
-  select(code: string | null): void {
-    const geometry = code ? this.geometries.get(code) : undefined;
-    const features: Feature[] = geometry ? [{ type: 'Feature', geometry, properties: { code } }] : [];
-    this.geojson(SOURCES.selection).setData({ type: 'FeatureCollection', features });
+  setSelection(geometry: Geometry | null): void {
+    this.geojson(SOURCES.selection).setData(collectionOf(geometry));
+  }
+
+  /** Overlays a past version of the selected area, to compare with the current outline. */
+  setCompare(geometry: Geometry | null): void {
+    this.geojson(SOURCES.compare).setData(collectionOf(geometry));
+  }
+
+  /** Marks the readings the cleaner dropped from the selected village's walks. */
+  setDroppedReadings(readings: ReadingCollection | null): void {
+    this.geojson(SOURCES.dropped).setData((readings ?? EMPTY) as FeatureCollection);
   }
 
   /** Shows the GPS tracks of the selected village. */
@@ -93,8 +105,7 @@ export class AreaMap {
 
   /** Shows a derived, not yet committed boundary as a dashed outline. */
   setPreview(geometry: MultiPolygon | null): void {
-    const features: Feature[] = geometry ? [{ type: 'Feature', geometry, properties: {} }] : [];
-    this.geojson(SOURCES.preview).setData({ type: 'FeatureCollection', features });
+    this.geojson(SOURCES.preview).setData(collectionOf(geometry));
   }
 
   /** Frames an area, leaving room around it so its neighbours give context. */

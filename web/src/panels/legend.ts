@@ -48,6 +48,8 @@ export class LegendPanel {
       ['legend.selected', `border-top: 3px solid ${MAP_COLOURS.selection}`],
       ['legend.track', `border-top: 2px solid ${MAP_COLOURS.track}`],
       ['legend.preview', `border-top: 3px dashed ${MAP_COLOURS.preview}`],
+      ['legend.compare', `border-top: 3px dotted ${MAP_COLOURS.compare}`],
+      ['legend.dropped', `width: 9px; height: 9px; margin: 0 8.5px; border: 1.5px solid ${MAP_COLOURS.dropped}; border-radius: 50%`],
     ];
     replaceChildren(
       this.container,

@@ -1,0 +1,144 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../../test/helpers/app.js';
+import type pg from 'pg';
+import { copyText, readingCopyRow } from './bulk.js';
+import type { CleanedReading } from './clean.js';
+import { insertTrack, insertUpload, readingWriterFor, type ReadingWriter } from './store.js';
+
+const db = testDatabase();
+afterAll(() => db.close());
+
+/** Readings that have broken naive COPY writers: every character COPY's text format gives a meaning to, and more. */
+const AWKWARD: CleanedReading[] = [
+  { seq: 0, lon: 106.7000001, lat: 15.3500001, ele: 180.1, time: '2024-01-31T01:00:00.000Z', hdop: 0.1 + 0.2, sat: 7, kept: true,
+    fix: '3d', extensions: { hr: 92, note: 'tab\there, "quoted", back\\slash', 'key\nwith newline': 'cr\rlf' } },
+  { seq: 1, lon: -0.000001, lat: 1e-7, kept: false, dropReason: 'null_island' },
+  { seq: 2, lon: 106.7000105, lat: 15.3500107, ele: -12.5, time: '2024-01-31T01:00:01.250Z', vdop: 1.5, pdop: 2.25, sat: 7.6, kept: true,
+    fix: 'dgps\\N', extensions: { village: 'ບ້ານ ຫ້ວຍໄຊ', emoji: '🛰️', empty: '\\N' } },
+  { seq: 3, lon: 106.79, lat: 15.41, time: '2024-01-31T01:00:02.000Z', hdop: 9, kept: false, dropReason: 'high_hdop', fix: 'tab\tfix' },
+  { seq: 4, lon: 106.7000213, lat: 15.3500219, time: '2024-01-31T01:00:03.000Z', kept: true, extensions: { n: 1.5e-9 } },
+];
+
+interface StoredRow {
+  seq: number;
+  taken_at: string | null;
+  lon: number;
+  lat: number;
+  srid: number;
+  elevation: number | null;
+  hdop: number | null;
+  vdop: number | null;
+  pdop: number | null;
+  satellites: number | null;
+  fix: string | null;
+  extensions: unknown;
+  kept: boolean;
+  drop_reason: string | null;
+}
+
+/** What each reading should read back as: the values it went in with, to the last bit, satellites rounded. */
+function expectedRows(readings: CleanedReading[]): StoredRow[] {
+  return readings.map((r) => ({
+    seq: r.seq,
+    taken_at: r.time ?? null,
+    lon: r.lon,
+    lat: r.lat,
+    srid: 4326,
+    elevation: r.ele ?? null,
+    hdop: r.hdop ?? null,
+    vdop: r.vdop ?? null,
+    pdop: r.pdop ?? null,
+    satellites: r.sat === undefined ? null : Math.round(r.sat),
+    fix: r.fix ?? null,
+    extensions: r.extensions ?? null,
+    kept: r.kept,
+    drop_reason: r.dropReason ?? null,
+  }));
+}
+
+/** Store the readings as one track with the given writer, read everything back, and leave the database as it was. */
+async function storeAndReadBack(writer: ReadingWriter, readings: CleanedReading[]) {
+  const client: pg.PoolClient = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const uploadId = await insertUpload(client, {
+      filename: 'awkward.gpx', sha256: `store-test-${writer}`, size: 1, kind: 'gpx', crs: 'EPSG:4326', areaId: null, actor: 'test',
+    });
+    const trackId = await insertTrack(client, {
+      uploadId, areaId: null, otherAreaId: null, name: 'awkward', description: null, kind: 'line', readings,
+    }, writer);
+    const rows = await client.query<StoredRow>(
+      `SELECT seq, to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS taken_at,
+              ST_X(geom) AS lon, ST_Y(geom) AS lat, ST_SRID(geom) AS srid, elevation, hdop, vdop, pdop, satellites, fix, extensions, kept, drop_reason
+       FROM reading WHERE track_id = $1 ORDER BY seq`,
+      [trackId],
+    );
+    const track = await client.query<{ line: string | null; reading_count: number; started_at: string | null; ended_at: string | null }>(
+      `SELECT ST_AsText(geom, 15) AS line, reading_count,
+              to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
+              to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ended_at
+       FROM track WHERE id = $1`,
+      [trackId],
+    );
+    return { readings: rows.rows, track: track.rows[0] };
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+describe('COPY text encoding of readings', () => {
+  it('escapes backslash, tab, newline and carriage return, and writes absent values as \\N', () => {
+    expect(copyText('a\\b\tc\nd\re')).toBe('a\\\\b\\tc\\nd\\re');
+    expect(copyText('ບ້ານ "x"')).toBe('ບ້ານ "x"');
+    expect(copyText(null)).toBe('\\N');
+    expect(copyText('\\N')).toBe('\\\\N');
+  });
+
+  it('puts one reading on one line, fourteen columns, whatever its text holds', () => {
+    const row = readingCopyRow('u', 1, { ...AWKWARD[0], fix: 'line\nbreak\tand tab\r' }, 'ewkb');
+    expect(row.endsWith('\n')).toBe(true);
+    expect(row.slice(0, -1)).not.toMatch(/[\n\r]/);
+    expect(row.split('\t')).toHaveLength(14);
+    expect(row.split('\t')[4]).toBe('0101000020e6100000' + hexDouble(106.7000001) + hexDouble(15.3500001));
+  });
+});
+
+function hexDouble(v: number): string {
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(v);
+  return b.toString('hex');
+}
+
+describe('insertTrack', () => {
+  it('uses COPY on a PostgreSQL server and parameter arrays on the embedded database', () => {
+    expect(readingWriterFor('server')).toBe('copy');
+    expect(readingWriterFor('embedded')).toBe('unnest');
+  });
+
+  const writers: ReadingWriter[] = db.kind === 'server' ? ['copy', 'unnest'] : ['unnest'];
+  for (const writer of writers) {
+    it(`stores every value exactly with the ${writer} writer, and draws the line from kept readings only`, async () => {
+      const stored = await storeAndReadBack(writer, AWKWARD);
+      expect(stored.readings).toEqual(expectedRows(AWKWARD));
+      expect(stored.track).toEqual({
+        line: 'LINESTRING(106.7000001 15.3500001,106.7000105 15.3500107,106.7000213 15.3500219)',
+        reading_count: 3,
+        started_at: '2024-01-31T01:00:00.000Z',
+        ended_at: '2024-01-31T01:00:03.000Z',
+      });
+    });
+  }
+
+  it.runIf(db.kind === 'server')('stores the same rows through COPY as through unnest', async () => {
+    const [copied, unnested] = await Promise.all([storeAndReadBack('copy', AWKWARD), storeAndReadBack('unnest', AWKWARD)]);
+    expect(copied).toEqual(unnested);
+  });
+
+  it('leaves a track with fewer than two kept readings without a line', async () => {
+    const stored = await storeAndReadBack(readingWriterFor(db.kind), AWKWARD.slice(0, 2));
+    expect(stored.track.line).toBeNull();
+    expect(stored.track.reading_count).toBe(1);
+    expect(stored.readings.map((r) => r.kept)).toEqual([true, false]);
+  });
+});
