@@ -142,6 +142,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await expect.poll(() => page.locator('#progress .progress-name').getAttribute('data-code')).toBe(code);
     await waitForIdleMap();
     await screenshot('district-selected');
+    // A district offers its atlas and its data; both links answer from the same server.
+    const atlas = await page.locator('#area .actions a[href$="/atlas.pdf"]').getAttribute('href');
+    expect(atlas).toBe(`/api/areas/${code}/atlas.pdf`);
+    const csvHref = await page.locator('#area .downloads a[href$=".csv"]').getAttribute('href');
+    const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), csvHref);
+    expect(csv).toContain(code);
   });
 
   it('selects a village clicked on the map', async () => {

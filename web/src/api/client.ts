@@ -62,6 +62,10 @@ export interface ApiClient {
   upload(files: readonly File[], options: { area?: string; token: string }): Promise<UploadResult>;
   derive(idOrCode: string | number, options: { commit: boolean; token: string }): Promise<DeriveResult>;
   mapPdfUrl(idOrCode: string | number): string;
+  /** The atlas of a kumban's or district's villages, one page each after a cover. */
+  atlasPdfUrl(idOrCode: string | number): string;
+  /** The area and its descendants as a data file. */
+  exportUrl(idOrCode: string | number, format: 'geojson' | 'zip' | 'kml' | 'gpx' | 'csv'): string;
 }
 
 /**
@@ -185,6 +189,12 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     },
     mapPdfUrl(idOrCode) {
       return `${baseUrl}/api/maps/${id(idOrCode)}.pdf`;
+    },
+    atlasPdfUrl(idOrCode) {
+      return `${baseUrl}/api/areas/${id(idOrCode)}/atlas.pdf`;
+    },
+    exportUrl(idOrCode, format) {
+      return `${baseUrl}/api/export/${id(idOrCode)}.${format}`;
     },
   };
 }

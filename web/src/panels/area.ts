@@ -86,6 +86,18 @@ export class AreaPanel {
           { class: 'button', href: this.api.mapPdfUrl(area.code), target: '_blank', rel: 'noopener', type: 'application/pdf' },
           t('area.pdf'),
         ),
+        area.level === 'kumban' || area.level === 'district'
+          ? h('a', { class: 'button', href: this.api.atlasPdfUrl(area.code), target: '_blank', rel: 'noopener', type: 'application/pdf' }, t('area.atlas'))
+          : null,
+      ),
+      h(
+        'p',
+        { class: 'downloads' },
+        `${t('area.downloads')}: `,
+        ...(['geojson', 'zip', 'kml', 'gpx', 'csv'] as const).flatMap((format, i) => [
+          i ? ' · ' : '',
+          h('a', { href: this.api.exportUrl(area.code, format), download: '' }, format === 'zip' ? 'Shapefile' : format.toUpperCase()),
+        ]),
       ),
     );
   }
