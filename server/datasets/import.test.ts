@@ -149,6 +149,27 @@ describe.skipIf(!hasOgr)('shapefile import', () => {
     expect((await app.inject('/api/areas/CYR-1')).json().area.name).toBe('Геоктепе');
   });
 
+  it('round-trips shapefile → Tessera → shapefile export with geometry and attributes kept', async () => {
+    const folder = writeShapefile('trip', { encoding: 'UTF-8', srs: 'EPSG:32648' });
+    expect((await upload(await zipFolder(folder), mapping)).statusCode).toBe(201);
+    const res = await app.inject('/api/export/TRIP-1.zip');
+    expect(res.statusCode).toBe(200);
+    const out = path.join(dir, 'trip-export');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'export.zip'), res.rawPayload);
+    // GDAL reads the exported zip directly; compare with GDAL's own reading of the source.
+    const exported = JSON.parse(execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `/vsizip/${path.join(out, 'export.zip')}`]).toString());
+    const source = JSON.parse(execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', '/vsistdout/', path.join(folder, 'trip.shp')]).toString());
+    const feature = exported.features.find((f: { properties: Record<string, unknown> }) => Object.values(f.properties).includes('TRIP-1'));
+    expect(feature).toBeTruthy();
+    expect(Object.values(feature.properties)).toEqual(expect.arrayContaining(['Ban Nam Pheng', 'ບ້ານນ້ຳເພັງ']));
+    const { rows } = await db.pool.query(
+      `SELECT ST_HausdorffDistance(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32648), ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326), 32648)) AS m`,
+      [JSON.stringify(feature.geometry), JSON.stringify(source.features[0].geometry)],
+    );
+    expect(rows[0].m).toBeLessThan(0.05);
+  });
+
   it('refuses an unknown level or a missing parent with 422, writing nothing', async () => {
     const data = await zipFolder(writeShapefile('noparent', { encoding: 'UTF-8' }));
     const before = await counts();
