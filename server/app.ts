@@ -14,6 +14,7 @@ import { areaRoutes } from './areas/routes.js';
 import { healthRoutes } from './health.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { deriveRoutes } from './derive/routes.js';
+import { disputeRoutes } from './disputes/routes.js';
 import { printRoutes } from './print/routes.js';
 import { trackRoutes } from './ingest/tracks-routes.js';
 import { tileRoutes } from './tiles/routes.js';
@@ -102,6 +103,7 @@ export async function buildApp({ db, config }: AppDeps): Promise<FastifyInstance
   await app.register(ingestRoutes, { db, config });
   await app.register(trackRoutes, { db });
   await app.register(deriveRoutes, { db });
+  await app.register(disputeRoutes, { db });
   await app.register(printRoutes, { db, config });
   await app.register(tileRoutes, { db });
   await app.register(exportRoutes, { db });
