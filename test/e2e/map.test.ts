@@ -228,6 +228,37 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await screenshot('history-restored');
   });
 
+  it('walks a dispute to resolution from the village panel', async () => {
+    const headers = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
+    const rect = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 15.4], [x1, 15.4], [x1, 15.41], [x0, 15.41], [x0, 15.4]]] });
+    for (const [code, x0, x1] of [['E2E-DA', 106.9, 106.912], ['E2E-DB', 106.91, 106.92]] as const) {
+      const created = await fetch(`${server.url}/api/areas`, {
+        method: 'POST', headers,
+        body: JSON.stringify({ level: 'ban', parent: 'SK-01-01', code, name: `Ban ${code}`, centre: { type: 'Point', coordinates: [(x0 + x1) / 2, 15.405] }, geometry: rect(x0, x1) }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const opened = await fetch(`${server.url}/api/disputes`, { method: 'POST', headers, body: JSON.stringify({ area_a: 'E2E-DA', area_b: 'E2E-DB' }) });
+    const { dispute } = await opened.json();
+    const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    other.on('request', (request) => requests.push(request.url()));
+    other.on('pageerror', (error) => consoleErrors.push(error.message));
+    await other.goto(`${server.url}/#area=E2E-DA`);
+    await other.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
+    await other.locator('#disputes .dispute[data-status="open"]').waitFor({ timeout: 10_000 });
+    await other.fill('#token-input', server.adminToken);
+    await other.locator('#token-input').dispatchEvent('change');
+    await other.fill('#disputes textarea[name="outcome"]', 'Both chiefs agreed: the stream bank goes to E2E-DB.');
+    await other.locator('#disputes button[data-assign="E2E-DB"]').click();
+    await other.locator('#disputes .dispute[data-status="resolved"]').waitFor({ timeout: 10_000 });
+    const after = (await (await fetch(`${server.url}/api/disputes/${dispute.id}`)).json()).dispute;
+    expect(after).toMatchObject({ status: 'resolved', resolution: { assigned_to: 'E2E-DB' } });
+    expect(after.notes.map((n: { outcome: string }) => n.outcome)).toEqual(['Both chiefs agreed: the stream bank goes to E2E-DB.']);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await other.screenshot({ path: path.join(ARTIFACTS, 'dispute-resolved.png') });
+    await other.close();
+  });
+
   it('switches the interface to Lao', async () => {
     await page.selectOption('#language-select', 'lo');
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('lo');

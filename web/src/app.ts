@@ -11,6 +11,7 @@ import { DerivePanel } from './panels/derive.js';
 import { h, replaceChildren } from './panels/dom.js';
 import { HeaderPanel } from './panels/header.js';
 import { HistoryPanel } from './panels/history.js';
+import { DisputesPanel } from './panels/disputes.js';
 import { LegendPanel } from './panels/legend.js';
 import { ProgressPanel } from './panels/progress.js';
 import { SearchPanel } from './panels/search.js';
@@ -82,6 +83,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     compare: (geometry) => areaMap?.setCompare(geometry),
     restored: () => void refresh(),
   });
+  const disputesPanel = new DisputesPanel(element('disputes'), api, () => token.token(), () => void refresh());
   const progress = new ProgressPanel(element('progress'), api);
   const labelLandmarks = () => {
     element('side-panel').setAttribute('aria-label', t('panel.label'));
@@ -90,7 +92,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
   labelLandmarks();
   onLanguageChange(() => {
     labelLandmarks();
-    for (const panel of [header, search, tree, areaPanel, historyPanel, progress, legend, token, upload, derive]) panel.render();
+    for (const panel of [header, search, tree, areaPanel, historyPanel, disputesPanel, progress, legend, token, upload, derive]) panel.render();
   });
 
   const writeHash = () => {
@@ -126,6 +128,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     tree.setSelected(selected);
     areaPanel.setArea(summary, parent);
     void historyPanel.setArea(summary);
+    void disputesPanel.setArea(summary);
     // A village's progress is its kumban's: the unit a planner counts.
     void progress.setArea(summary?.level === 'ban' ? (summary.parent_code ?? null) : selected);
     upload.setArea(summary);

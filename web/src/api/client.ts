@@ -1,4 +1,6 @@
 import type {
+  Dispute,
+  DisputeChange,
   ApiErrorBody,
   Area,
   AreaCollection,
@@ -62,6 +64,10 @@ export interface ApiClient {
   upload(files: readonly File[], options: { area?: string; token: string }): Promise<UploadResult>;
   derive(idOrCode: string | number, options: { commit: boolean; token: string }): Promise<DeriveResult>;
   mapPdfUrl(idOrCode: string | number): string;
+  /** Disputes an area is party to. */
+  disputes(areaCode: string): Promise<Dispute[]>;
+  /** Log a meeting, move a dispute on, or resolve it (with the API token). */
+  changeDispute(id: number, change: DisputeChange, token: string): Promise<Dispute>;
   /** The atlas of a kumban's or district's villages, one page each after a cover. */
   atlasPdfUrl(idOrCode: string | number): string;
   /** The area and its descendants as a data file. */
@@ -153,6 +159,17 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
         body: JSON.stringify({ version }),
       });
       return (await readJson<{ area: Area }>(response)).area;
+    },
+    async disputes(areaCode) {
+      return (await getJson<{ disputes: Dispute[] }>(`/api/disputes${queryString({ area: areaCode })}`)).disputes;
+    },
+    async changeDispute(disputeId, change, token) {
+      const response = await doFetch(`${baseUrl}/api/disputes/${disputeId}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(change),
+      });
+      return (await readJson<{ dispute: Dispute }>(response)).dispute;
     },
     progress(areaCode) {
       return getJson<Progress>(`/api/progress${queryString({ area: areaCode })}`);

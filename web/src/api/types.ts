@@ -173,3 +173,22 @@ export interface ApiErrorBody {
   message: string;
   details?: unknown[];
 }
+
+/** A dispute between two villages over land both claim (see server/disputes). */
+export interface Dispute {
+  id: number;
+  area_a: string;
+  area_b: string;
+  area_a_name: string;
+  area_b_name: string;
+  status: 'open' | 'negotiating' | 'resolved';
+  area_m2: number | null;
+  notes: { date: string; attendees: string[]; outcome: string; by: string | null }[];
+  resolution: { assigned_to?: string } | null;
+}
+
+export interface DisputeChange {
+  status?: Dispute['status'];
+  note?: { date: string; attendees?: string[]; outcome: string };
+  assign_to?: string;
+}
