@@ -1,7 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { adminAuth, testApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
+
+const hasPoppler = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 let app: FastifyInstance;
 let db: Database;
@@ -46,6 +56,10 @@ describe('dispute workflow', () => {
     expect(d.area_m2 / 10_000).toBeLessThan(24.1);
     for (const code of ['DSP-A', 'DSP-B']) expect((await app.inject(`/api/areas/${code}`)).json().area.status).toBe('disputed');
     expect((await app.inject('/api/disputes?area=DSP-B&status=open')).json().disputes.map((x: { id: number }) => x.id)).toEqual([id]);
+    // The village map draws the contested land hatched and names it in the legend.
+    const map = await app.inject('/api/maps/DSP-A.pdf');
+    expect(map.statusCode).toBe(200);
+    if (hasPoppler) expect(execFileSync('pdftotext', ['-', '-'], { input: map.rawPayload }).toString()).toContain('Disputed area');
   });
 
   it('refuses a dispute between areas that do not overlap, unless the contested land is drawn', async () => {

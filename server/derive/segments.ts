@@ -1,0 +1,418 @@
+import * as turf from '@turf/turf';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { fromLocal, localFrame, toLocal, type LocalFrame } from './local.js';
+import { meanWidth, mergeFaces, nodeLines, polygonArea, polygonizeNetwork, sharedLengths, type Ring } from './planar.js';
+
+/** A walked shared boundary: the line between `areaCode` and `otherAreaCode` (null = outside). */
+export interface SegmentTrack {
+  id: number;
+  areaCode: string;
+  otherAreaCode: string | null;
+  /** Kept readings in walking order, WGS84 [lon, lat]. */
+  line: Position[];
+  readings: number;
+}
+
+/** A junction marker: where three or more areas meet, recorded with GPS averaging. */
+export interface Junction {
+  name: string | null;
+  point: Position;
+}
+
+/** A village to place: its code and the point its houses are at. */
+export interface VillageSite {
+  code: string;
+  centre: Position;
+}
+
+export interface SegmentsOptions {
+  /** Ends closer than this to a junction, another end or the parent's boundary are joined, in metres. */
+  toleranceM: number;
+  /** Scatter a fitted straight piece may leave, in metres: larger = fewer, longer pieces (see fitPolyline). */
+  fitM: number;
+  /** Furthest a fitted corner may move from the fix where the walk bent, in metres. */
+  cornerShiftM: number;
+  /** A fix further than this off the line of its neighbours, by an out-and-back detour, is a spike, in metres. */
+  spikeM: number;
+}
+
+export const SEGMENTS_DEFAULTS: SegmentsOptions = { toleranceM: 30, fitM: 12, cornerShiftM: 80, spikeM: 100 };
+
+export interface SegmentsProblem {
+  code: 'DANGLING_END' | 'NO_FACE' | 'SHARED_FACE' | 'GAP';
+  message: string;
+  villages?: string[];
+  track_id?: number;
+  area_m2?: number;
+  at?: Position;
+}
+
+export interface DerivedVillage {
+  code: string;
+  geometry: MultiPolygon;
+  track_ids: number[];
+  readings_used: number;
+}
+
+export interface SegmentsResult {
+  villages: DerivedVillage[];
+  /** Faces no village centre lies in and too wide to be a sliver of GPS scatter. */
+  gaps: { geometry: Polygon; area_m2: number }[];
+  problems: SegmentsProblem[];
+  stats: { tracks: number; ends_at_junctions: number; ends_joined: number; ends_to_parent: number; dangling_ends: number; faces: number; slivers_absorbed: number };
+}
+
+const dist = (a: Position, b: Position) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+
+/**
+ * Drop single fixes thrown far off the walk: a point much further from the chord of its
+ * neighbours than GPS scatter goes, reached by an out-and-back detour. Ingest keeps such fixes
+ * when the jump is slow enough to look like walking (200 m in a minute), so derivation checks.
+ */
+export function removeSpikes(line: Position[], spikeM: number): Position[] {
+  const out = [...line];
+  for (let i = 1; i < out.length - 1; ) {
+    const [a, p, b] = [out[i - 1], out[i], out[i + 1]];
+    const off = dist(nearestOnSegment(p, a, b).point, p);
+    const detour = dist(a, p) + dist(p, b) - dist(a, b);
+    if (off > spikeM && detour > spikeM) {
+      out.splice(i, 1);
+      if (i > 1) i--;
+    } else i++;
+  }
+  return out;
+}
+
+/** Indices of the points Douglas-Peucker keeps at `toleranceM`. */
+function breakpoints(line: Position[], toleranceM: number): number[] {
+  const keep = new Set([0, line.length - 1]);
+  const stack: [number, number][] = [[0, line.length - 1]];
+  while (stack.length) {
+    const [i, j] = stack.pop()!;
+    let worst = -1;
+    let worstD = toleranceM;
+    for (let k = i + 1; k < j; k++) {
+      const d = dist(nearestOnSegment(line[k], line[i], line[j]).point, line[k]);
+      if (d > worstD) [worst, worstD] = [k, d];
+    }
+    if (worst < 0) continue;
+    keep.add(worst);
+    stack.push([i, worst], [worst, j]);
+  }
+  return [...keep].sort((a, b) => a - b);
+}
+
+/** The total-least-squares line through points: their centroid and main direction. */
+function fitLine(points: Position[]): { c: Position; u: Position } {
+  const n = points.length;
+  const cx = points.reduce((s, p) => s + p[0], 0) / n;
+  const cy = points.reduce((s, p) => s + p[1], 0) / n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const p of points) {
+    sxx += (p[0] - cx) ** 2;
+    syy += (p[1] - cy) ** 2;
+    sxy += (p[0] - cx) * (p[1] - cy);
+  }
+  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  return { c: [cx, cy], u: [Math.cos(angle), Math.sin(angle)] };
+}
+
+function project(p: Position, l: { c: Position; u: Position }): Position {
+  const t = (p[0] - l.c[0]) * l.u[0] + (p[1] - l.c[1]) * l.u[1];
+  return [l.c[0] + l.u[0] * t, l.c[1] + l.u[1] * t];
+}
+
+function intersectLines(a: { c: Position; u: Position }, b: { c: Position; u: Position }): Position | null {
+  const den = a.u[0] * b.u[1] - a.u[1] * b.u[0];
+  if (Math.abs(den) < 1e-9) return null;
+  const t = ((b.c[0] - a.c[0]) * b.u[1] - (b.c[1] - a.c[1]) * b.u[0]) / den;
+  return [a.c[0] + a.u[0] * t, a.c[1] + a.u[1] * t];
+}
+
+/**
+ * A walked line as straight pieces fitted to its fixes. Douglas-Peucker at `toleranceM` finds
+ * where the boundary bends; a least-squares line through the fixes of each piece averages their
+ * scatter away; and each bend is put where neighbouring fitted lines cross. Fixes are a minute
+ * (50-90 m) apart, so the walker usually turned a corner between two fixes: joining the fixes
+ * would cut it, intersecting the fitted lines gives it back. A crossing further than
+ * `maxShiftM` from the fix at the bend (nearly parallel pieces) falls back to that fix's
+ * projections onto the two lines.
+ */
+export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: number): Position[] {
+  if (line.length < 3) return line;
+  const idx = breakpoints(line, toleranceM);
+  const fits = idx.slice(1).map((j, k) => fitLine(line.slice(idx[k], j + 1)));
+  const out: Position[] = [project(line[0], fits[0])];
+  for (let k = 1; k < fits.length; k++) {
+    const at = line[idx[k]];
+    const cross = intersectLines(fits[k - 1], fits[k]);
+    if (cross && dist(cross, at) <= maxShiftM) out.push(cross);
+    else {
+      const [a, b] = [project(at, fits[k - 1]), project(at, fits[k])];
+      out.push([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]);
+    }
+  }
+  out.push(project(line[line.length - 1], fits[fits.length - 1]));
+  return out;
+}
+
+function nearestOnSegment(p: Position, a: Position, b: Position): { point: Position; t: number } {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
+  return { point: [a[0] + dx * t, a[1] + dy * t], t };
+}
+
+/**
+ * Make a line end exactly at `target`: the walker either went past it (the overshoot is cut at
+ * the point of the line nearest the target) or stopped short (the line is extended). Only the
+ * last `reachM` metres of the line are searched, so a line that passes near its own end point
+ * elsewhere is not cut there.
+ */
+export function endAt(line: Position[], target: Position, reachM: number): Position[] {
+  let best = { d: dist(line[line.length - 1], target), index: line.length - 1, point: line[line.length - 1] };
+  let walked = 0;
+  for (let i = line.length - 1; i > 0 && walked <= reachM; i--) {
+    const near = nearestOnSegment(target, line[i - 1], line[i]);
+    const d = dist(near.point, target);
+    if (d < best.d) best = { d, index: i - 1, point: near.point };
+    walked += dist(line[i - 1], line[i]);
+  }
+  const kept = line.slice(0, best.index + 1);
+  if (dist(kept[kept.length - 1], best.point) > 1e-6) kept.push(best.point);
+  if (dist(kept[kept.length - 1], target) > 1e-6) kept.push(target);
+  return kept.length >= 2 ? kept : [line[0], target];
+}
+
+function endAtStart(line: Position[], target: Position, reachM: number): Position[] {
+  return endAt([...line].reverse(), target, reachM).reverse();
+}
+
+/** Ring coordinates of the parent's polygons in the frame, for clipping and for end snapping. */
+function parentRings(parent: MultiPolygon | null, frame: LocalFrame): Ring[][] {
+  return parent ? parent.coordinates.map((poly) => poly.map((r) => r.map((p) => toLocal(frame, p)))) : [];
+}
+
+function nearestOnRings(p: Position, polys: Ring[][]): { point: Position; d: number; from: Position } | null {
+  let best: { point: Position; d: number; from: Position } | null = null;
+  for (const rings of polys) for (const r of rings) for (let i = 0; i < r.length - 1; i++) {
+    const n = nearestOnSegment(p, r[i], r[i + 1]);
+    const d = dist(n.point, p);
+    if (!best || d < best.d) best = { point: n.point, d, from: p };
+  }
+  return best;
+}
+
+function insideParent(p: Position, polys: Ring[][]): boolean {
+  return polys.some((rings) => turf.booleanPointInPolygon(turf.point(p), turf.polygon(rings)));
+}
+
+interface End {
+  track: number;
+  atStart: boolean;
+  point: Position;
+  target: Position | null;
+  how: 'junction' | 'end' | null;
+}
+
+/**
+ * Where each track end should be: the nearest junction marker within tolerance, else the
+ * meeting point of the other ends within tolerance (a junction already chosen wins, else their
+ * mean), else nowhere (a dangling end).
+ */
+function placeEnds(lines: Position[][], junctions: Position[], toleranceM: number): End[] {
+  const ends: End[] = lines.flatMap((l, track) => [
+    { track, atStart: true, point: l[0], target: null, how: null },
+    { track, atStart: false, point: l[l.length - 1], target: null, how: null },
+  ]);
+  for (const e of ends) {
+    let best: Position | null = null;
+    let bestD = toleranceM;
+    for (const j of junctions) {
+      const d = dist(e.point, j);
+      if (d <= bestD) [best, bestD] = [j, d];
+    }
+    if (best) [e.target, e.how] = [best, 'junction'];
+  }
+  for (const e of ends) {
+    if (e.target) continue;
+    const near = ends.filter((o) => o !== e && dist(o.point, e.point) <= toleranceM);
+    if (near.length === 0) continue;
+    const placed = near.find((o) => o.target);
+    const target = placed?.target ?? [
+      (e.point[0] + near.reduce((s, o) => s + o.point[0], 0)) / (near.length + 1),
+      (e.point[1] + near.reduce((s, o) => s + o.point[1], 0)) / (near.length + 1),
+    ];
+    for (const o of [e, ...near]) if (!o.target) [o.target, o.how] = [target, 'end'];
+  }
+  return ends;
+}
+
+function toMulti(polys: Ring[][], frame: LocalFrame): MultiPolygon {
+  return { type: 'MultiPolygon', coordinates: polys.map((rings) => rings.map((r) => r.map((p) => fromLocal(frame, p)))) };
+}
+
+/**
+ * Village polygons from shared boundary walks: each boundary was walked once with both chiefs,
+ * so neighbouring villages are cut from one line and cannot overlap. Steps, all in metres in a
+ * local frame: drop spikes and fit straight pieces to each walk; make its ends meet at the junction markers (or at
+ * each other, or on the parent's boundary) within the tolerance; node the crossings; build the
+ * faces of the network (inside the parent, whose boundary is part of the network); give each face
+ * to the village whose centre lies in it. Faces without a centre are GPS slivers when thinner than
+ * the tolerance (absorbed by the neighbour they share most boundary with) and gaps otherwise.
+ */
+export function segmentsTessellation(
+  input: { tracks: SegmentTrack[]; junctions: Junction[]; villages: VillageSite[]; parent: MultiPolygon | null },
+  options: Partial<SegmentsOptions> = {},
+): SegmentsResult {
+  const opts = { ...SEGMENTS_DEFAULTS, ...options };
+  const tracks = input.tracks.filter((t) => t.line.length >= 2);
+  const frame = localFrame(tracks.flatMap((t) => t.line).concat(input.villages.map((v) => v.centre)));
+  const parent = parentRings(input.parent, frame);
+  const problems: SegmentsProblem[] = [];
+
+  let lines = tracks.map((t) => fitPolyline(removeSpikes(t.line.map((p) => toLocal(frame, p)), opts.spikeM), opts.fitM, opts.cornerShiftM));
+  const ends = placeEnds(lines, input.junctions.map((j) => toLocal(frame, j.point)), opts.toleranceM);
+  lines = lines.map((l, i) => {
+    let out = l;
+    const [start, end] = [ends[2 * i], ends[2 * i + 1]];
+    if (end.target) out = endAt(out, end.target, 2 * opts.toleranceM);
+    if (start.target) out = endAtStart(out, start.target, 2 * opts.toleranceM);
+    return out;
+  });
+
+  // Ends that meet nothing: joined to the parent's boundary when close to it, else dangles.
+  const connectors: Position[][] = [];
+  let toParent = 0;
+  for (const e of ends) {
+    if (e.target) continue;
+    const near = nearestOnRings(e.point, parent);
+    const track = tracks[e.track];
+    if (near && near.d <= opts.toleranceM) {
+      // Overshoot the boundary by a metre so the join is a clean crossing; the stub is a dangle.
+      const d = Math.max(near.d, 1e-3);
+      const over: Position = [e.point[0] + ((near.point[0] - e.point[0]) * (d + 1)) / d, e.point[1] + ((near.point[1] - e.point[1]) * (d + 1)) / d];
+      connectors.push([e.point, over]);
+      toParent++;
+      continue;
+    }
+    problems.push({
+      code: 'DANGLING_END',
+      message: `The ${e.atStart ? 'start' : 'end'} of walk ${track.id} (${track.areaCode}|${track.otherAreaCode ?? 'outside'}) meets no junction, walk or boundary within ${opts.toleranceM} m.`,
+      track_id: track.id,
+      at: fromLocal(frame, e.point),
+    });
+  }
+
+  const network = [...lines, ...connectors, ...parent.flat()];
+  const faces = polygonizeNetwork(nodeLines(network)).filter((f) => parent.length === 0 || insideParent(interiorPoint(f), parent));
+  const centres = input.villages.map((v) => toLocal(frame, v.centre));
+  const owner: (number | null)[] = faces.map(() => null);
+  const villageFaces = new Map<number, number[]>();
+  faces.forEach((f, fi) => {
+    const poly = turf.polygon(f);
+    const inside = centres.flatMap((c, vi) => (turf.booleanPointInPolygon(turf.point(c), poly) ? [vi] : []));
+    if (inside.length === 1) {
+      owner[fi] = inside[0];
+      villageFaces.set(inside[0], [...(villageFaces.get(inside[0]) ?? []), fi]);
+    } else if (inside.length > 1) {
+      const codes = inside.map((vi) => input.villages[vi].code);
+      problems.push({
+        code: 'SHARED_FACE',
+        message: `Villages ${codes.join(', ')} lie in one undivided area: the boundary between them has not been walked or does not close.`,
+        villages: codes,
+        area_m2: Math.round(polygonArea(f)),
+      });
+      owner[fi] = -1;
+    }
+  });
+
+  const absorbed = absorbSlivers(faces, owner, opts.toleranceM);
+  const gaps: SegmentsResult['gaps'] = [];
+  faces.forEach((f, fi) => {
+    if (owner[fi] !== null) return;
+    const area = polygonArea(f);
+    gaps.push({ geometry: { type: 'Polygon', coordinates: f.map((r) => r.map((p) => fromLocal(frame, p))) }, area_m2: Math.round(area) });
+    problems.push({
+      code: 'GAP',
+      message: `An area of ${formatArea(area)} inside the parent lies in no village: no village centre is in it.`,
+      area_m2: Math.round(area),
+      at: fromLocal(frame, interiorPoint(f)),
+    });
+  });
+
+  const villages: DerivedVillage[] = [];
+  input.villages.forEach((v, vi) => {
+    const mine = faces.filter((_, fi) => owner[fi] === vi);
+    if (mine.length === 0) {
+      if (!problems.some((p) => p.code === 'SHARED_FACE' && p.villages?.includes(v.code))) {
+        problems.push({ code: 'NO_FACE', message: `No closed area was found around the centre of ${v.code}: walk the boundaries around it.`, villages: [v.code] });
+      }
+      return;
+    }
+    const used = tracks.filter((t) => t.areaCode === v.code || t.otherAreaCode === v.code);
+    villages.push({
+      code: v.code,
+      geometry: toMulti(mergeFaces(mine), frame),
+      track_ids: used.map((t) => t.id),
+      readings_used: used.reduce((n, t) => n + t.readings, 0),
+    });
+  });
+
+  return {
+    villages,
+    gaps,
+    problems,
+    stats: {
+      tracks: tracks.length,
+      ends_at_junctions: ends.filter((e) => e.how === 'junction').length,
+      ends_joined: ends.filter((e) => e.how === 'end').length,
+      ends_to_parent: toParent,
+      dangling_ends: problems.filter((p) => p.code === 'DANGLING_END').length,
+      faces: faces.length,
+      slivers_absorbed: absorbed,
+    },
+  };
+}
+
+/**
+ * Give each face without a village to the owned neighbour it shares most boundary with, when it
+ * is thinner than the tolerance (the strip between a walked line and the parent's boundary, or
+ * between two walks crossing near a junction). Repeats so chains of slivers are absorbed too.
+ */
+function absorbSlivers(faces: Ring[][], owner: (number | null)[], toleranceM: number): number {
+  const shared = sharedLengths(faces);
+  const neighbours = new Map<number, { face: number; length: number }[]>();
+  for (const [pair, length] of shared) {
+    const [a, b] = pair.split('|').map(Number);
+    neighbours.set(a, [...(neighbours.get(a) ?? []), { face: b, length }]);
+    neighbours.set(b, [...(neighbours.get(b) ?? []), { face: a, length }]);
+  }
+  const thin = faces.map((f) => meanWidth(f) <= toleranceM);
+  let absorbed = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    faces.forEach((_, fi) => {
+      if (owner[fi] !== null || !thin[fi]) return;
+      const best = (neighbours.get(fi) ?? [])
+        .filter((n) => owner[n.face] !== null && owner[n.face]! >= 0)
+        .sort((x, y) => y.length - x.length)[0];
+      if (!best) return;
+      owner[fi] = owner[best.face];
+      absorbed++;
+      changed = true;
+    });
+  }
+  return absorbed;
+}
+
+function interiorPoint(rings: Ring[]): Position {
+  return turf.pointOnFeature(turf.polygon(rings)).geometry.coordinates;
+}
+
+function formatArea(m2: number): string {
+  return m2 >= 10_000 ? `${(m2 / 10_000).toFixed(2)} ha` : `${Math.round(m2)} m²`;
+}
