@@ -6,16 +6,10 @@ import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { adminAuth, testApp } from '../../test/helpers/app.js';
+import { hasTool } from '../../test/helpers/tools.js';
 import type { Database } from '../db/database.js';
 
-const hasOgr = (() => {
-  try {
-    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasOgr = hasTool('ogr2ogr');
 const realdata = path.resolve(process.env.TESSERA_REALDATA ?? path.join(import.meta.dirname, '../../../shared/realdata'));
 
 let app: FastifyInstance;

@@ -2,16 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from '../../test/helpers/app.js';
+import { hasTool } from '../../test/helpers/tools.js';
 import type { Database } from '../db/database.js';
 
-const hasPoppler = (() => {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPoppler = hasTool('pdftotext', ['-v']);
 
 let app: FastifyInstance;
 let db: Database;
