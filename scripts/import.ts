@@ -1,5 +1,3 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -7,7 +5,7 @@ import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
 import { migrate } from '../server/db/migrate.js';
 import { isUserError } from '../server/errors.js';
-import { displayName, type ReceivedFile } from '../server/ingest/receive.js';
+import { receiveLocalFile, type ReceivedFile } from '../server/ingest/receive.js';
 import { ingestFiles, type FileReport } from '../server/ingest/service.js';
 import { isShapefileUpload } from '../server/datasets/layers.js';
 import { importDataset, parseFieldMapping } from '../server/datasets/service.js';
@@ -35,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let files: ReceivedFile[];
   try {
-    files = await Promise.all(positionals.map(receiveLocalFile));
+    files = await Promise.all(positionals.map((f) => receiveLocalFile(f)));
   } catch (err) {
     console.error(`cannot read ${(err as { path?: string }).path ?? 'a file'}: ${(err as Error).message}`);
     return 1;
@@ -69,17 +67,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await db.close();
   }
-}
-
-/** A file on disk as the ingest service takes it: its hash and size, under its own name. */
-async function receiveLocalFile(file: string): Promise<ReceivedFile> {
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { name: displayName(path.basename(file)), path: file, sha256: hash.digest('hex'), size };
 }
 
 /** One file's upload report as a few lines of text for a terminal. */

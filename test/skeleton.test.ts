@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as turf from '@turf/turf';
 import type { MultiPolygon, Polygon } from 'geojson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { adminAuth, testApp } from './helpers/app.js';
+import { adminAuth, useTestApp } from './helpers/app.js';
 import type { Database } from '../server/db/database.js';
 
 /**
@@ -15,13 +15,7 @@ import type { Database } from '../server/db/database.js';
  */
 let app: FastifyInstance;
 let db: Database;
-beforeAll(async () => {
-  ({ app, db } = await testApp());
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+useTestApp((t) => ({ app, db } = t));
 
 // A village boundary: a 1.6 km x 1.2 km hexagon-ish ring near Thateng, walked at ~1 m/s.
 const TRUTH: [number, number][] = [

@@ -6,13 +6,12 @@
  * tables are migrated here, and each run's upload is deleted before the next one.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { receiveLocalFile } from '../../server/ingest/receive.js';
 import { migrate } from '../../server/db/migrate.js';
 import { writeWalkGpx } from './walk-gpx.js';
 
@@ -53,12 +52,6 @@ function run(cmd: string, args: string[]): Promise<string> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}: ${err.slice(-2000)}`))));
   });
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** One Tessera ingest in a fresh process (scripts/bench/ingest-once.ts), after removing the previous one's upload. */
@@ -114,7 +107,7 @@ async function main(): Promise<void> {
   try {
     const file = path.join(dir, 'walk.gpx');
     const size = await writeWalkGpx(file, { points: args.points });
-    const sha256 = await sha256Of(file);
+    const { sha256 } = await receiveLocalFile(file);
     console.error(`generated ${file}: ${args.points.toLocaleString('en-US')} points, ${mb(size)} MB`);
     const variants = {
       tessera: [] as Run[],

@@ -10,7 +10,6 @@
  * (prepare it with `bash scripts/postgis-server.sh tessera_bench`).
  */
 import { execFileSync, execSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +19,7 @@ import { openDatabase, withTransaction } from '../../server/db/database.js';
 import { migrate } from '../../server/db/migrate.js';
 import { createArea } from '../../server/areas/store.js';
 import { importDataset } from '../../server/datasets/service.js';
-import type { ReceivedFile } from '../../server/ingest/receive.js';
+import { receiveLocalFile } from '../../server/ingest/receive.js';
 
 const { values } = parseArgs({
   options: {
@@ -68,11 +67,7 @@ async function main() {
   writeSource(src);
   const shp = path.join(dir, 'villages.shp');
   execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-a_srs', 'EPSG:32648', '-lco', 'ENCODING=UTF-8', shp, src]);
-  const parts: ReceivedFile[] = ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => {
-    const p = path.join(dir, `villages.${ext}`);
-    const data = fs.readFileSync(p);
-    return { name: `villages.${ext}`, path: p, size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') };
-  });
+  const parts = await Promise.all(['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => receiveLocalFile(path.join(dir, `villages.${ext}`))));
   const mb = parts.reduce((n, p) => n + p.size, 0) / 1048576;
 
   const db = await openDatabase({ databaseUrl: url, dataDir: dir });

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { adminAuth, testApp } from '../../test/helpers/app.js';
+import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
 
 let app: FastifyInstance;
 let db: Database;
-
-beforeAll(async () => {
-  ({ app, db } = await testApp());
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+useTestApp((t) => ({ app, db } = t));
 
 // A 1 km square in Sekong, at 15.4 N (about 1,072 m east-west by 1,106 m north-south).
 const square = (x0: number, y0: number, d = 0.01) => ({

@@ -133,7 +133,7 @@ export async function areaFeature(db: Queryable, key: string): Promise<Feature<M
  * Areas as one FeatureCollection, serialised by PostgreSQL: building the JSON in SQL keeps
  * a province's thousands of polygons out of the JS heap.
  */
-export async function areasCollection(db: Queryable, f: { level?: string; parent?: string; simplifyM?: number }): Promise<string> {
+export async function areasCollection(db: Queryable, f: { level?: string; parent?: string }): Promise<string> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (f.level) {

@@ -5,7 +5,7 @@ import type { Database } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { createArea, type AreaStatus } from '../areas/store.js';
 import { ingestFiles } from '../ingest/service.js';
-import crypto from 'node:crypto';
+import { receiveLocalFile } from '../ingest/receive.js';
 
 interface DemoProps {
   level: string;
@@ -59,9 +59,9 @@ export async function loadDemo(db: Database, fixturesDir: string): Promise<{ are
   let walks = 0;
   for (const code of planned) {
     const file = path.join(dir, 'gpx', 'perimeter', `${code}.gpx`);
-    const bytes = await fs.readFile(file).catch(() => null);
-    if (!bytes) continue;
-    await ingestFiles(db, [{ name: `${code}.gpx`, path: file, size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') }], {
+    const walk = await receiveLocalFile(file).catch(() => null);
+    if (!walk) continue;
+    await ingestFiles(db, [walk], {
       area: code, actor: 'demo loader', maxPoints: 2_000_000, cleaning: {},
     });
     walks++;

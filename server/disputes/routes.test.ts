@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { adminAuth, testApp } from '../../test/helpers/app.js';
+import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import { hasTool } from '../../test/helpers/tools.js';
 import type { Database } from '../db/database.js';
 
@@ -9,13 +9,7 @@ const hasPoppler = hasTool('pdftotext', ['-v']);
 
 let app: FastifyInstance;
 let db: Database;
-beforeAll(async () => {
-  ({ app, db } = await testApp());
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+useTestApp((t) => ({ app, db } = t));
 
 // Two walked villages whose perimeters overlap by a 0.002° x 0.01° strip (215 m x 1,106 m: about 23.7 ha at 15.4 N).
 const rect = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 15.4], [x1, 15.4], [x1, 15.41], [x0, 15.41], [x0, 15.4]]] });

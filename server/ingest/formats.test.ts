@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import yazl from 'yazl';
-import { adminAuth, testApp } from '../../test/helpers/app.js';
+import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
 
 /**
@@ -12,13 +12,7 @@ import type { Database } from '../db/database.js';
  */
 let app: FastifyInstance;
 let db: Database;
-beforeAll(async () => {
-  ({ app, db } = await testApp());
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+useTestApp((t) => ({ app, db } = t));
 
 const testdata = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'testdata', name));
 

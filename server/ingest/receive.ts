@@ -83,3 +83,17 @@ export async function receiveMultipart(req: FastifyRequest): Promise<ReceivedUpl
   }
   return { files, fields, dir, dispose };
 }
+
+/**
+ * A file already on disk, as the ingest code takes it: hashed and measured the same way an
+ * upload is while it streams in. For the CLI, the demo loader and the benchmarks.
+ */
+export async function receiveLocalFile(file: string, name = path.basename(file)): Promise<ReceivedFile> {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { name: displayName(name), path: file, sha256: hash.digest('hex'), size };
+}

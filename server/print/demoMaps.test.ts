@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { testApp } from '../../test/helpers/app.js';
+import { useTestApp } from '../../test/helpers/app.js';
 import { hasTool } from '../../test/helpers/tools.js';
 import type { Database } from '../db/database.js';
 
@@ -9,13 +9,7 @@ const hasPoppler = hasTool('pdftotext', ['-v']);
 
 let app: FastifyInstance;
 let db: Database;
-beforeAll(async () => {
-  ({ app, db } = await testApp());
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+useTestApp((t) => ({ app, db } = t));
 
 describe.skipIf(!hasPoppler)('every demo village with a boundary prints', () => {
   it('as a one-page PDF naming the village in both scripts, with its scale', async () => {

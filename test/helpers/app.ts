@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
@@ -21,4 +21,20 @@ export async function testApp(env: Record<string, string> = {}): Promise<{ app: 
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...env });
   const app = await buildApp({ db, config: { ...config, databaseUrl: db.url } });
   return { app, db };
+}
+
+/**
+ * Builds the real app before a test file's tests and closes it after them, handing it to
+ * `use` (typically `useTestApp((t) => ({ app, db } = t))`).
+ */
+export function useTestApp(use: (t: { app: FastifyInstance; db: Database }) => void, env: Record<string, string> = {}): void {
+  let built: { app: FastifyInstance; db: Database } | null = null;
+  beforeAll(async () => {
+    built = await testApp(env);
+    use(built);
+  });
+  afterAll(async () => {
+    await built?.app.close();
+    await built?.db.close();
+  });
 }

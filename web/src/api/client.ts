@@ -3,7 +3,6 @@ import type {
   DisputeChange,
   ApiErrorBody,
   Area,
-  AreaCollection,
   AreaGeometryFeature,
   AreaStatus,
   AreaSummary,
@@ -48,7 +47,6 @@ export interface ApiClient {
   areas(query?: AreaQuery): Promise<AreaSummary[]>;
   area(idOrCode: string | number): Promise<Area>;
   history(idOrCode: string | number): Promise<AreaVersion[]>;
-  areaFeatures(level: LevelKey, parent?: string): Promise<AreaCollection>;
   /** The area's current geometry (null when it has none yet). */
   areaGeometry(idOrCode: string | number): Promise<MultiPolygon | null>;
   /** The geometry of one past version, to compare with the current one. */
@@ -137,9 +135,6 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     },
     async history(idOrCode) {
       return (await getJson<{ versions: AreaVersion[] }>(`/api/areas/${id(idOrCode)}/history`)).versions;
-    },
-    areaFeatures(level, parent) {
-      return getJson<AreaCollection>(`/api/areas.geojson${queryString({ level, parent })}`);
     },
     async areaGeometry(idOrCode) {
       return (await getJson<AreaGeometryFeature>(`/api/areas/${id(idOrCode)}.geojson`)).geometry;
