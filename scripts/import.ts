@@ -7,11 +7,12 @@ import { migrate } from '../server/db/migrate.js';
 import { isUserError } from '../server/errors.js';
 import { receiveLocalFile, type ReceivedFile } from '../server/ingest/receive.js';
 import { ingestFiles, type FileReport } from '../server/ingest/service.js';
-import { isShapefileUpload } from '../server/datasets/layers.js';
+import { isDatasetUpload } from '../server/datasets/detect.js';
 import { importDataset, parseFieldMapping } from '../server/datasets/service.js';
 
 const USAGE = `usage: npm run import -- FILES... [--area CODE] [--crs EPSG:xxxx] [--encoding NAME]
-       npm run import -- SHAPEFILE.zip|.shp... --level LEVEL [--parent CODE|contains] --fields code=F,name=F[,name_local=F,...] [--layer NAME] [--crs EPSG:xxxx] [--dry-run]`;
+       npm run import -- SHAPEFILE.zip|.shp... --level LEVEL [--parent CODE|contains] --fields code=F,name=F[,name_local=F,...] [--layer NAME] [--crs EPSG:xxxx] [--dry-run]
+       npm run import -- VILLAGES.geojson|.kml|.kmz --level LEVEL ...   (or --dataset --dry-run to preview)`;
 
 /**
  * Imports GPS files from the command line through the same code path as `POST /api/uploads`:
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       area: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       level: { type: 'string' }, parent: { type: 'string' }, fields: { type: 'string' }, layer: { type: 'string' }, 'dry-run': { type: 'boolean' },
+      dataset: { type: 'boolean' },
     },
   });
   if (values.help || positionals.length === 0) {
@@ -42,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config);
   try {
     await migrate(db.pool);
-    if (await isShapefileUpload(files)) {
+    if (await isDatasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined })) {
       const dataset = await importDataset(db, files, {
         dryRun: !!values['dry-run'], level: values.level, parent: values.parent, fields: parseFieldMapping(values.fields),
         layer: values.layer, crs: values.crs, encoding: values.encoding, country: config.country, actor: `cli:${process.env.USER ?? 'unknown'}`,

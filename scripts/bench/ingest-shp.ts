@@ -93,14 +93,19 @@ async function main() {
   const pgConn = `PG:host=${u.hostname} port=${u.port || 5432} dbname=${u.pathname.slice(1)} user=${u.username || 'postgres'}`;
   const times: Record<string, number[]> = { tessera: [], ogr2ogr: [], shp2pgsql: [] };
   let rss = 0;
+  const load: number[][] = [];
   for (let run = 0; run < runs; run++) {
     await reset();
+    load.push(os.loadavg());
+    // Peak RSS while the import runs, sampled every 50 ms (the import yields between chunks).
+    const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
     let t = performance.now();
     const result = await importDataset(db, parts, {
       dryRun: false, level: 'ban', parent: 'BP-01-01', fields: { code: 'VIL_CODE', name: 'NAME_E', population: 'POP', households: 'HH' },
       country: 'LA', actor: 'bench',
     });
     times.tessera.push(performance.now() - t);
+    clearInterval(sampler);
     rss = Math.max(rss, process.memoryUsage().rss);
     if (result.report.created !== count) throw new Error(`Tessera created ${result.report.created} areas, expected ${count}`);
 
@@ -114,7 +119,11 @@ async function main() {
   }
   const check = await raw.query(`SELECT (SELECT count(*) FROM area WHERE code LIKE 'BENCH-%')::int AS tessera, (SELECT count(*) FROM bench_ogr)::int AS ogr,
     (SELECT count(*) FROM bench_shp2pgsql)::int AS shp2pgsql,
-    (SELECT max(ST_HausdorffDistance(a.geom::geometry, o.geom)) FROM area a JOIN bench_ogr o ON o.vil_code = a.code) AS max_diff_deg`);
+    (SELECT max(ST_HausdorffDistance(a.geom::geometry, o.geom)) FROM area a JOIN bench_ogr o ON o.vil_code = a.code) AS max_diff_deg,
+    (SELECT max(abs(a.area_m2 / ST_Area(a.geom::geography) - 1)) FROM area a WHERE a.code LIKE 'BENCH-%') AS max_area_vs_spheroid,
+    (SELECT max(abs(a.perimeter_m / ST_Perimeter(a.geom::geography) - 1)) FROM area a WHERE a.code LIKE 'BENCH-%') AS max_perimeter_vs_spheroid,
+    (SELECT max(abs(a.area_m2 / ST_Area(o.geom::geography) - 1)) FROM area a JOIN bench_ogr o ON o.vil_code = a.code) AS max_area_vs_ogr2ogr_geometry,
+    (SELECT bool_and(ST_Contains(a.geom, a.centre)) FROM area a WHERE a.code LIKE 'BENCH-%') AS centres_inside`);
   await reset();
   await raw.end();
   await db.close();
@@ -128,6 +137,7 @@ async function main() {
     console.log(`| ${k} | ${(v / 1000).toFixed(2)} | ${times[k].map((x) => (x / 1000).toFixed(2)).join(', ')} | ${(v / m.ogr2ogr).toFixed(2)}x |`);
   }
   console.log(`rows: ${JSON.stringify(check.rows[0])}; Tessera peak RSS ${(rss / 1048576).toFixed(0)} MB`);
+  console.log(`load average (1, 5, 15 min) at the start of each run: ${load.map((l) => l.map((v) => v.toFixed(2)).join(' ')).join(' | ')}`);
 }
 
 main().catch((e) => {

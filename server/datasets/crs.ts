@@ -1,6 +1,7 @@
 import proj4 from 'proj4';
 import type { Position } from 'geojson';
 import { UserError } from '../errors.js';
+import { isPolygonal, mapCoords, round7, type Coords, type DatasetGeometry } from './geometry.js';
 
 /** A source coordinate system and how to bring its coordinates to WGS84 lon/lat. */
 export interface SourceCrs {
@@ -10,6 +11,8 @@ export interface SourceCrs {
   datum: string;
   shifted: boolean;
   toWgs84(p: Position): Position;
+  /** True when coordinates are already WGS 84 longitude/latitude. */
+  identity?: boolean;
 }
 
 /**
@@ -57,14 +60,106 @@ function converter(def: string | object): (p: Position) => Position {
   return (p) => t.forward([p[0], p[1]]);
 }
 
+/** `EPSG:32648` from the ways files and forms write it: `32648`, `epsg::32648`, `urn:ogc:def:crs:EPSG::32648`, CRS84. */
+export function normaliseCrsCode(code: string): string {
+  const key = code.trim().toUpperCase();
+  if (/^(URN:OGC:DEF:CRS:OGC:1\.3:)?CRS84$|^OGC:CRS84$/.test(key)) return 'EPSG:4326';
+  const m = /^(?:URN:OGC:DEF:CRS:)?EPSG:(?:[\d.]*:)?:?(\d+)$/.exec(key) ?? /^(\d+)$/.exec(key);
+  return m ? `EPSG:${m[1]}` : key;
+}
+
 /** A CRS named by its EPSG code (the upload's `crs` field). */
 export function crsFromCode(code: string): SourceCrs {
-  const key = code.trim().toUpperCase().replace(/^EPSG::?/, 'EPSG:');
-  const known = KNOWN_CODES[/^\d+$/.test(key) ? `EPSG:${key}` : key];
+  const key = normaliseCrsCode(code);
+  const known = KNOWN_CODES[key];
   if (!known) {
     throw new UserError('CRS_UNSUPPORTED', `CRS '${code}' is not one Tessera converts; use one of ${Object.keys(KNOWN_CODES).join(', ')}, or upload the .prj.`);
   }
-  return { label: key, datum: known.datum, shifted: true, toWgs84: converter(known.proj) };
+  return { label: key, datum: known.datum, shifted: true, toWgs84: converter(known.proj), identity: key === 'EPSG:4326' };
+}
+
+/** Largest feature extent, in source units, reprojected through a local fit (see projectGeometry). */
+const FIT_MAX_EXTENT = 5000;
+/** Largest disagreement, in degrees, between the local fit and the exact conversion (about 0.1 mm). */
+const FIT_TOLERANCE = 1e-9;
+
+/**
+ * A feature's geometry in WGS 84, rounded to 1e-7 degrees. A small feature (a village in
+ * metres) is converted through a biquadratic fit of the exact conversion at nine points of its
+ * bounding box, checked at two more points against the exact conversion: within 0.1 mm, it
+ * costs eleven exact conversions instead of one per vertex. Larger features, or a fit that
+ * misses, convert every vertex exactly.
+ */
+export function projectGeometry(crs: SourceCrs, g: DatasetGeometry): DatasetGeometry {
+  if (crs.identity) return mapCoords(g, (c) => round7(Float64Array.from(c)));
+  const arrays = isPolygonal(g) ? g.polygons.flat() : g.parts;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const c of arrays) {
+    for (let i = 0; i < c.length; i += 2) {
+      const x = c[i];
+      const y = c[i + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  const hx = (x1 - x0) / 2;
+  const hy = (y1 - y0) / 2;
+  const fit = hx > 0 && hy > 0 && hx * 2 <= FIT_MAX_EXTENT && hy * 2 <= FIT_MAX_EXTENT ? localFit(crs, x0 + hx, y0 + hy, hx, hy) : null;
+  return mapCoords(g, (c) => {
+    const out = new Float64Array(c.length);
+    if (fit) fit(c, out);
+    else {
+      for (let i = 0; i < c.length; i += 2) {
+        const p = crs.toWgs84([c[i], c[i + 1]]);
+        out[i] = p[0];
+        out[i + 1] = p[1];
+      }
+    }
+    return round7(out);
+  });
+}
+
+/**
+ * A biquadratic interpolation of the conversion over a box (centre mx, my; half sizes hx, hy)
+ * through nine exact conversions, or null when it misses the exact conversion by more than
+ * FIT_TOLERANCE at a probe where the interpolation error of a quadratic is near its largest.
+ */
+function localFit(crs: SourceCrs, mx: number, my: number, hx: number, hy: number): ((c: Coords, out: Float64Array) => void) | null {
+  const lon = new Float64Array(9);
+  const lat = new Float64Array(9);
+  for (let j = 0; j < 3; j++) {
+    for (let i = 0; i < 3; i++) {
+      const p = crs.toWgs84([mx + (i - 1) * hx, my + (j - 1) * hy]);
+      lon[j * 3 + i] = p[0];
+      lat[j * 3 + i] = p[1];
+    }
+  }
+  const ihx = 1 / hx;
+  const ihy = 1 / hy;
+  const apply = (c: Coords, out: Float64Array) => {
+    for (let k = 0; k < c.length; k += 2) {
+      const u = (c[k] - mx) * ihx;
+      const v = (c[k + 1] - my) * ihy;
+      const u0 = (u * (u - 1)) * 0.5;
+      const u1 = 1 - u * u;
+      const u2 = (u * (u + 1)) * 0.5;
+      const v0 = (v * (v - 1)) * 0.5;
+      const v1 = 1 - v * v;
+      const v2 = (v * (v + 1)) * 0.5;
+      out[k] = v0 * (u0 * lon[0] + u1 * lon[1] + u2 * lon[2]) + v1 * (u0 * lon[3] + u1 * lon[4] + u2 * lon[5]) + v2 * (u0 * lon[6] + u1 * lon[7] + u2 * lon[8]);
+      out[k + 1] = v0 * (u0 * lat[0] + u1 * lat[1] + u2 * lat[2]) + v1 * (u0 * lat[3] + u1 * lat[4] + u2 * lat[5]) + v2 * (u0 * lat[6] + u1 * lat[7] + u2 * lat[8]);
+    }
+  };
+  const probe = new Float64Array(2);
+  const at = new Float64Array([mx + 0.5 * hx, my + 0.5 * hy]);
+  apply(at, probe);
+  const exact = crs.toWgs84([at[0], at[1]]);
+  return Math.abs(probe[0] - exact[0]) <= FIT_TOLERANCE && Math.abs(probe[1] - exact[1]) <= FIT_TOLERANCE ? apply : null;
 }
 
 interface ParsedWkt {
@@ -91,7 +186,8 @@ export function crsFromPrj(wkt: string, fileName: string): SourceCrs {
   const datumName = def.GEOGCS?.DATUM?.name ?? def.DATUM?.name ?? def.datumCode ?? 'unknown';
   const known = DATUMS.find((d) => d.match.test(normalise(datumName)));
   const hasShift = Array.isArray(def.datum_params) && def.datum_params.some((v) => v !== 0);
-  if (!hasShift && known?.towgs84) def.datum_params = known.towgs84;
+  // Zeros would still send every point through geocentric coordinates: only a real shift is set.
+  if (!hasShift && known?.towgs84?.some((v) => v !== 0)) def.datum_params = known.towgs84;
   if (!hasShift && !known && !/wgs|84/i.test(datumName)) {
     throw new UserError(
       'CRS_UNSUPPORTED',

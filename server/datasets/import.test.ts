@@ -18,6 +18,14 @@ let dir: string;
 beforeAll(async () => {
   ({ app, db } = await testApp());
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-shp-'));
+  // A kumban of the tests' own, west of the demo province, so that the villages imported here
+  // never join the demo kumbans other test files derive, tile and check for gaps.
+  const [lon, lat, d] = [106.0, 15.3, 0.18];
+  const res = await app.inject({ method: 'POST', url: '/api/areas', headers: adminAuth(), payload: {
+    level: 'kumban', parent: 'SK-01', code: 'DSI-01-01', name: 'Shapefile Kumban', centre: { type: 'Point', coordinates: [lon + d / 2, lat + d / 2] },
+    geometry: { type: 'Polygon', coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]] },
+  } });
+  expect(res.statusCode, res.body).toBe(201);
 });
 afterAll(async () => {
   await app.close();
@@ -25,7 +33,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Two villages in Indian 1960 / UTM 48N near Thateng (one a bow-tie), written by GDAL. */
+/** Two villages in Indian 1960 / UTM 48N in the test kumban DSI-01-01 (one a bow-tie), written by GDAL. */
 function writeShapefile(name: string, opts: { srs?: string; encoding?: string; names?: [string, string][]; bowTie?: boolean; dropPrj?: boolean }): string {
   const names = opts.names ?? [['Ban Nam Pheng', 'ບ້ານນ້ຳເພັງ'], ['Ban Lak Sao', 'ບ້ານຫຼັກຊາວ']];
   const sq = (x: number, y: number, d: number) => [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]];
@@ -35,7 +43,7 @@ function writeShapefile(name: string, opts: { srs?: string; encoding?: string; n
     features: names.map(([en, lo], i) => ({
       type: 'Feature',
       properties: { VIL_CODE: `${name.toUpperCase()}-${i + 1}`, NAME_E: en, NAME_LO: lo, POP: 300 + i },
-      geometry: { type: 'Polygon', coordinates: (opts.bowTie && i === 1 ? bow : sq)(714000 + i * 3000, 1700000, 2000) },
+      geometry: { type: 'Polygon', coordinates: (opts.bowTie && i === 1 ? bow : sq)(612000 + i * 3000, 1700000, 2000) },
     })),
   };
   const src = path.join(dir, `${name}.geojson`);
@@ -82,7 +90,7 @@ async function counts() {
 }
 
 describe.skipIf(!hasOgr)('shapefile import', () => {
-  const mapping = { level: 'ban', parent: 'SK-01-01', fields: 'code=VIL_CODE,name=NAME_E,name_local=NAME_LO,population=POP' };
+  const mapping = { level: 'ban', parent: 'DSI-01-01', fields: 'code=VIL_CODE,name=NAME_E,name_local=NAME_LO,population=POP' };
 
   it('previews fields, CRS, encoding and problems without writing anything', async () => {
     const before = await counts();
@@ -108,8 +116,8 @@ describe.skipIf(!hasOgr)('shapefile import', () => {
     const { rows } = await db.pool.query(
       `SELECT a.name_local, a.status, a.population, a.parent_id = p.id AS parented,
               ST_HausdorffDistance(ST_Transform(a.geom, 32648), ST_Transform(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 32648)) AS off_m,
-              ST_HausdorffDistance(ST_Transform(a.geom, 32648), ST_Transform(ST_SetSRID(ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromText('POLYGON((714000 1700000,716000 1700000,716000 1702000,714000 1702000,714000 1700000))'), 32648), 4326)), 4326), 32648)) AS unshifted_m
-       FROM area a, area p WHERE a.code = 'IND60-1' AND p.code = 'SK-01-01'`,
+              ST_HausdorffDistance(ST_Transform(a.geom, 32648), ST_Transform(ST_SetSRID(ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromText('POLYGON((612000 1700000,614000 1700000,614000 1702000,612000 1702000,612000 1700000))'), 32648), 4326)), 4326), 32648)) AS unshifted_m
+       FROM area a, area p WHERE a.code = 'IND60-1' AND p.code = 'DSI-01-01'`,
       [JSON.stringify(reference)],
     );
     expect(rows[0]).toMatchObject({ name_local: 'ບ້ານນ້ຳເພັງ', status: 'surveyed', population: 300, parented: true });
@@ -209,6 +217,22 @@ describe.skipIf(!hasOgr)('shapefile import', () => {
     expect(await counts()).toEqual(before);
     const ok = await upload(data, { ...mapping, crs: 'EPSG:32648' });
     expect(ok.statusCode).toBe(201);
+  });
+
+  it('refuses a layer whose .dbf has a different number of records than the .shp has shapes', async () => {
+    const folder = writeShapefile('mismatch', { encoding: 'UTF-8' });
+    const dbf = path.join(folder, 'mismatch.dbf');
+    const bytes = fs.readFileSync(dbf);
+    bytes.writeUInt32LE(1, 4); // the header now declares one record for two shapes
+    fs.writeFileSync(dbf, bytes);
+    const data = await zipFolder(folder);
+    const preview = await upload(data, {}, '?dry_run=1');
+    expect(preview.json().report.files[0].warnings).toEqual([expect.stringMatching(/2 shapes and the \.dbf 1 records/)]);
+    const before = await counts();
+    const res = await upload(data, mapping);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details[0]).toMatchObject({ code: 'SHP_DBF_MISMATCH', shapes: 2, records: 1 });
+    expect(await counts()).toEqual(before);
   });
 
   it('refuses path traversal, symlinks and zip bombs and leaves the database unchanged', async () => {

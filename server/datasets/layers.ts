@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as shapefile from 'shapefile';
-import type { Feature, Geometry } from 'geojson';
-import { UserError } from '../errors.js';
+import type { Bbox, DatasetGeometry } from './geometry.js';
+import { DbfReader, ShpReader } from './shp.js';
 import type { ReceivedFile } from '../ingest/receive.js';
 import { readZip } from './zip.js';
+import { UserError } from '../errors.js';
 
 /** The parts of one shapefile layer, in memory. */
 export interface ShapefileLayer {
@@ -129,31 +129,42 @@ export function layerEncoding(layer: ShapefileLayer, override?: string): { encod
   return { encoding: 'windows-1252', source: 'default for files without .cpg' };
 }
 
+/** One feature as read from a dataset, in the dataset's own coordinates. */
 export interface LayerRecord {
-  /** 1-based record number, as GIS tools show it. */
+  /** 1-based record (or feature) number, as GIS tools show it. */
   record: number;
-  geometry: Geometry | null;
+  geometry: DatasetGeometry | null;
   properties: Record<string, unknown>;
+  /** Why the geometry could not be read, when it could not. */
+  problem?: string;
 }
 
-/** All records of a layer, with geometry in the layer's own coordinates. */
-export async function readLayer(layer: ShapefileLayer, encoding: string): Promise<LayerRecord[]> {
-  let source: Awaited<ReturnType<typeof shapefile.open>>;
-  try {
-    source = await shapefile.open(layer.shp, (layer.dbf ?? null) as never, { encoding });
-  } catch (e) {
-    throw new UserError('VALIDATION_FAILED', `${layer.name}.shp cannot be read as a shapefile: ${(e as Error).message}.`);
+/** The attribute fields of a layer as its .dbf declares them, e.g. `C(50)` or `N(10,0)`. */
+export function layerFields(layer: ShapefileLayer, encoding: string): { name: string; dbf_type: string }[] {
+  if (!layer.dbf) return [];
+  return new DbfReader(layer.dbf, encoding, `${layer.name}.dbf`).fields.map((f) => ({ name: f.name, dbf_type: `${f.type}(${f.length})` }));
+}
+
+/** The coordinate range the .shp header declares, in the layer's own units. */
+export function layerBbox(layer: ShapefileLayer): Bbox | null {
+  if (layer.shp.length < 100) return null;
+  const b: Bbox = [layer.shp.readDoubleLE(36), layer.shp.readDoubleLE(44), layer.shp.readDoubleLE(52), layer.shp.readDoubleLE(60)];
+  return b.every(Number.isFinite) && b[0] <= b[2] && b[1] <= b[3] ? b : null;
+}
+
+/**
+ * The records of a layer one at a time, geometry in the layer's own coordinates: a layer is
+ * never held as a whole list of features. Broken records are yielded with their problem.
+ */
+export function* readLayer(layer: ShapefileLayer, encoding: string): Generator<LayerRecord> {
+  const shp = new ShpReader(layer.shp, `${layer.name}.shp`);
+  const dbf = layer.dbf ? new DbfReader(layer.dbf, encoding, `${layer.name}.dbf`) : null;
+  for (let record = 1; ; record++) {
+    const shape = shp.next();
+    if (!shape) return;
+    const properties = dbf?.next() ?? {};
+    yield shape.problem
+      ? { record, geometry: null, properties, problem: shape.problem }
+      : { record, geometry: shape.geometry, properties };
   }
-  const records: LayerRecord[] = [];
-  for (;;) {
-    let next: { done: boolean; value: Feature };
-    try {
-      next = (await source.read()) as { done: boolean; value: Feature };
-    } catch (e) {
-      throw new UserError('VALIDATION_FAILED', `${layer.name}.shp: record ${records.length + 1} cannot be read: ${(e as Error).message}.`);
-    }
-    if (next.done) break;
-    records.push({ record: records.length + 1, geometry: next.value.geometry, properties: (next.value.properties ?? {}) as Record<string, unknown> });
-  }
-  return records;
 }
