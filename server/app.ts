@@ -19,6 +19,7 @@ import { printRoutes } from './print/routes.js';
 import { trackRoutes } from './ingest/tracks-routes.js';
 import { tileRoutes } from './tiles/routes.js';
 import { exportRoutes } from './export/routes.js';
+import { topologyRoutes } from './topology/routes.js';
 
 export interface AppDeps {
   db: Database;
@@ -107,6 +108,7 @@ export async function buildApp({ db, config }: AppDeps): Promise<FastifyInstance
   await app.register(printRoutes, { db, config });
   await app.register(tileRoutes, { db });
   await app.register(exportRoutes, { db });
+  await app.register(topologyRoutes, { db });
 
   if (fs.existsSync(path.join(config.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: config.webDist, prefix: '/', index: ['index.html'] });

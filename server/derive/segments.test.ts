@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as turf from '@turf/turf';
-import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
+import type { Feature, MultiPolygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../config.js';
 import { cleanReadings } from '../ingest/clean.js';
 import { parseGpx } from '../ingest/gpx.js';
+import { boundaryLines } from './boundaries.js';
+import { boundaryHausdorffM, iou } from './measure.js';
 import { nodeLines, polygonArea, polygonizeNetwork } from './planar.js';
-import { segmentsTessellation, type SegmentTrack } from './segments.js';
+import { fitPolyline, segmentsTessellation, type SegmentTrack } from './segments.js';
 
 describe('planar network', () => {
   it('splits crossing lines and finds the two faces of a halved square', () => {
@@ -53,7 +55,7 @@ describe('segmentsTessellation', () => {
 const demo = path.join(PROJECT_ROOT, 'fixtures', 'demo');
 
 describe.skipIf(!fs.existsSync(path.join(demo, 'gpx', 'segments', 'SK-01-01.gpx')))('segments on the demo kumban Houiysai', () => {
-  it('derives each of its 8 villages close to the truth (IoU at least 0.97)', async () => {
+  it('derives each of its 8 villages close to the truth, tiling the kumban without gap or overlap', async () => {
     const parsed = await parseGpx(fs.createReadStream(path.join(demo, 'gpx', 'segments', 'SK-01-01.gpx')), { fileName: 'SK-01-01.gpx' });
     const tracks: SegmentTrack[] = parsed.tracks.map((t, i) => {
       const [a, b] = (t.name ?? '').split('|');
@@ -71,11 +73,43 @@ describe.skipIf(!fs.existsSync(path.join(demo, 'gpx', 'segments', 'SK-01-01.gpx'
     });
     expect(villages).toHaveLength(8);
     expect(result.villages).toHaveLength(8);
+    expect(result.problems).toEqual([]);
     for (const truth of villages) {
       const derived = result.villages.find((v) => v.code === truth.properties.code)!;
-      const pair = turf.featureCollection<Polygon | MultiPolygon>([turf.multiPolygon(truth.geometry.coordinates), turf.multiPolygon(derived.geometry.coordinates)]);
-      const iou = turf.area(turf.intersect(pair)!) / turf.area(turf.union(pair)!);
-      expect(iou, truth.properties.code).toBeGreaterThanOrEqual(0.97);
+      expect(turf.booleanValid(derived.geometry), truth.properties.code).toBe(true);
+      expect(iou(truth.geometry, derived.geometry), truth.properties.code).toBeGreaterThanOrEqual(0.97);
+      // The issue's target is 25 m; corners cut where the walk zig-zags between fixes still
+      // reach 30-66 m on this kumban (see docs/derive.md), so this guards against regressions.
+      expect(boundaryHausdorffM(truth.geometry, derived.geometry, 5), truth.properties.code).toBeLessThan(70);
     }
+    // Zero overlap between villages, zero gap inside the kumban (above 1 m²).
+    for (let i = 0; i < result.villages.length; i++) {
+      for (let j = i + 1; j < result.villages.length; j++) {
+        const pair = turf.featureCollection([turf.multiPolygon(result.villages[i].geometry.coordinates), turf.multiPolygon(result.villages[j].geometry.coordinates)]);
+        const overlap = turf.intersect(pair);
+        expect(overlap ? turf.area(overlap) : 0).toBeLessThan(1);
+      }
+    }
+    expect(result.gaps).toEqual([]);
+    const total = result.villages.reduce((s, v) => s + turf.area(v.geometry), 0);
+    // Within 1e-7 of ~110 km²: the rounding of coordinates to 7 decimals, no gap.
+    expect(Math.abs(total - turf.area(kumban.geometry))).toBeLessThan(10);
+    // The lines between them: each neighbouring pair once, and the kumban edge.
+    const lines = boundaryLines(result.villages);
+    const pairs = new Set(lines.filter((l) => l.right !== null).map((l) => `${l.left}|${l.right}`));
+    const walkedPairs = new Set(tracks.filter((t) => t.otherAreaCode?.startsWith('SK-01-01-')).map((t) => [t.areaCode, t.otherAreaCode].sort().join('|')));
+    expect([...pairs].sort()).toEqual([...walkedPairs].sort());
   }, 60_000);
+});
+
+describe('fitPolyline', () => {
+  it('puts back a corner the receiver was silent through, where the lines before and after cross', () => {
+    // South along x = 0, then east along y = 0; fixes every 60 m, none for 200 m around the corner.
+    const walk: Position[] = [];
+    for (let y = -600; y <= -100; y += 60) walk.push([y % 120 === 0 ? 4 : -4, y]);
+    for (let x = 100; x <= 600; x += 60) walk.push([x, x % 120 === 0 ? 4 : -4]);
+    const fitted = fitPolyline(walk, 12, 80);
+    const corner = fitted.reduce((best, p) => (Math.hypot(p[0], p[1]) < Math.hypot(best[0], best[1]) ? p : best));
+    expect(Math.hypot(corner[0], corner[1])).toBeLessThan(8);
+  });
 });

@@ -39,7 +39,7 @@ export interface SegmentsOptions {
 export const SEGMENTS_DEFAULTS: SegmentsOptions = { toleranceM: 30, fitM: 12, cornerShiftM: 80, spikeM: 100 };
 
 export interface SegmentsProblem {
-  code: 'DANGLING_END' | 'NO_FACE' | 'SHARED_FACE' | 'GAP';
+  kind: 'DANGLING_END' | 'NO_FACE' | 'SHARED_FACE' | 'GAP';
   message: string;
   villages?: string[];
   track_id?: number;
@@ -144,8 +144,24 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
   if (line.length < 3) return line;
   const idx = breakpoints(line, toleranceM);
   const fits = idx.slice(1).map((j, k) => fitLine(line.slice(idx[k], j + 1)));
+  const usual = usualStep(line);
   const out: Position[] = [project(line[0], fits[0])];
   for (let k = 1; k < fits.length; k++) {
+    // A piece that is one step between two fixes may be a corner cut short: the walker turned
+    // between the fixes (or while the receiver was silent), and the chord between them cuts the
+    // corner. The lines of the pieces before and after then cross where the corner was. It is
+    // taken when that crossing stays beside the chord and, for an ordinary step, when walking
+    // through it is not longer than an ordinary step (a real short leg would make it longer).
+    if (k + 1 < fits.length && idx[k + 1] - idx[k] === 1) {
+      const corner = intersectLines(fits[k - 1], fits[k + 1]);
+      const [a, b] = [line[idx[k]], line[idx[k + 1]]];
+      const silent = dist(a, b) >= 2 * usual;
+      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= 1.3 * usual + 10)) {
+        out.push(corner);
+        k++;
+        continue;
+      }
+    }
     const at = line[idx[k]];
     const cross = intersectLines(fits[k - 1], fits[k]);
     if (cross && dist(cross, at) <= maxShiftM) out.push(cross);
@@ -156,6 +172,19 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
   }
   out.push(project(line[line.length - 1], fits[fits.length - 1]));
   return out;
+}
+
+/** The walk's median distance between consecutive fixes. */
+function usualStep(line: Position[]): number {
+  const steps = line.slice(1).map((p, i) => dist(p, line[i])).sort((a, b) => a - b);
+  return steps[Math.floor(steps.length / 2)];
+}
+
+/** Whether a corner put between fixes a and b stays beside their chord: within its length of it, off neither end. */
+function nearChord(p: Position, a: Position, b: Position): boolean {
+  const near = nearestOnSegment(p, a, b);
+  const len = dist(a, b);
+  return dist(near.point, p) <= 0.75 * len && near.t > 0 && near.t < 1;
 }
 
 function nearestOnSegment(p: Position, a: Position, b: Position): { point: Position; t: number } {
@@ -204,6 +233,12 @@ function nearestOnRings(p: Position, polys: Ring[][]): { point: Position; d: num
     if (!best || d < best.d) best = { point: n.point, d, from: p };
   }
   return best;
+}
+
+/** The point `m` metres past `b` on the line from `a` through `b`. */
+function beyond(a: Position, b: Position, m: number): Position {
+  const d = dist(a, b) || 1;
+  return [b[0] + ((b[0] - a[0]) * m) / d, b[1] + ((b[1] - a[1]) * m) / d];
 }
 
 function insideParent(p: Position, polys: Ring[][]): boolean {
@@ -269,18 +304,35 @@ export function segmentsTessellation(
   options: Partial<SegmentsOptions> = {},
 ): SegmentsResult {
   const opts = { ...SEGMENTS_DEFAULTS, ...options };
-  const tracks = input.tracks.filter((t) => t.line.length >= 2);
-  const frame = localFrame(tracks.flatMap((t) => t.line).concat(input.villages.map((v) => v.centre)));
+  const inSet = new Set(input.villages.map((v) => v.code));
+  const usable = input.tracks.filter((t) => t.line.length >= 2);
+  // With a parent polygon, its edge is the outer line: a walk along it (to the outside, or to a
+  // village of another kumban) would only leave slivers between two versions of one line.
+  const tracks = input.parent ? usable.filter((t) => inSet.has(t.areaCode) && t.otherAreaCode !== null && inSet.has(t.otherAreaCode)) : usable;
+  const frame = localFrame(usable.flatMap((t) => t.line).concat(input.villages.map((v) => v.centre)));
   const parent = parentRings(input.parent, frame);
   const problems: SegmentsProblem[] = [];
 
-  let lines = tracks.map((t) => fitPolyline(removeSpikes(t.line.map((p) => toLocal(frame, p)), opts.spikeM), opts.fitM, opts.cornerShiftM));
-  const ends = placeEnds(lines, input.junctions.map((j) => toLocal(frame, j.point)), opts.toleranceM);
+  // Junctions on the parent's edge are put exactly on it, so the lines ending there close their faces.
+  const junctions = input.junctions.map((j) => {
+    const p = toLocal(frame, j.point);
+    const near = nearestOnRings(p, parent);
+    return near && near.d <= opts.toleranceM ? { point: near.point, onParent: true } : { point: p, onParent: false };
+  });
+  let lines = tracks.map((t) => {
+    const fixes = removeSpikes(t.line.map((p) => toLocal(frame, p)), opts.spikeM);
+    return fitPolyline(fixes, opts.fitM, opts.cornerShiftM);
+  });
+  const ends = placeEnds(lines, junctions.map((j) => j.point), opts.toleranceM);
+  const onParent = new Set(junctions.filter((j) => j.onParent).map((j) => j.point));
   lines = lines.map((l, i) => {
     let out = l;
     const [start, end] = [ends[2 * i], ends[2 * i + 1]];
     if (end.target) out = endAt(out, end.target, 2 * opts.toleranceM);
     if (start.target) out = endAtStart(out, start.target, 2 * opts.toleranceM);
+    // A line ending on the parent's edge is carried a metre across it: a clean crossing to node.
+    if (end.target && onParent.has(end.target)) out = [...out, beyond(out[out.length - 2], out[out.length - 1], 1)];
+    if (start.target && onParent.has(start.target)) out = [beyond(out[1], out[0], 1), ...out];
     return out;
   });
 
@@ -300,7 +352,7 @@ export function segmentsTessellation(
       continue;
     }
     problems.push({
-      code: 'DANGLING_END',
+      kind: 'DANGLING_END',
       message: `The ${e.atStart ? 'start' : 'end'} of walk ${track.id} (${track.areaCode}|${track.otherAreaCode ?? 'outside'}) meets no junction, walk or boundary within ${opts.toleranceM} m.`,
       track_id: track.id,
       at: fromLocal(frame, e.point),
@@ -321,7 +373,7 @@ export function segmentsTessellation(
     } else if (inside.length > 1) {
       const codes = inside.map((vi) => input.villages[vi].code);
       problems.push({
-        code: 'SHARED_FACE',
+        kind: 'SHARED_FACE',
         message: `Villages ${codes.join(', ')} lie in one undivided area: the boundary between them has not been walked or does not close.`,
         villages: codes,
         area_m2: Math.round(polygonArea(f)),
@@ -337,7 +389,7 @@ export function segmentsTessellation(
     const area = polygonArea(f);
     gaps.push({ geometry: { type: 'Polygon', coordinates: f.map((r) => r.map((p) => fromLocal(frame, p))) }, area_m2: Math.round(area) });
     problems.push({
-      code: 'GAP',
+      kind: 'GAP',
       message: `An area of ${formatArea(area)} inside the parent lies in no village: no village centre is in it.`,
       area_m2: Math.round(area),
       at: fromLocal(frame, interiorPoint(f)),
@@ -348,8 +400,8 @@ export function segmentsTessellation(
   input.villages.forEach((v, vi) => {
     const mine = faces.filter((_, fi) => owner[fi] === vi);
     if (mine.length === 0) {
-      if (!problems.some((p) => p.code === 'SHARED_FACE' && p.villages?.includes(v.code))) {
-        problems.push({ code: 'NO_FACE', message: `No closed area was found around the centre of ${v.code}: walk the boundaries around it.`, villages: [v.code] });
+      if (!problems.some((p) => p.kind === 'SHARED_FACE' && p.villages?.includes(v.code))) {
+        problems.push({ kind: 'NO_FACE', message: `No closed area was found around the centre of ${v.code}: walk the boundaries around it.`, villages: [v.code] });
       }
       return;
     }
@@ -371,7 +423,7 @@ export function segmentsTessellation(
       ends_at_junctions: ends.filter((e) => e.how === 'junction').length,
       ends_joined: ends.filter((e) => e.how === 'end').length,
       ends_to_parent: toParent,
-      dangling_ends: problems.filter((p) => p.code === 'DANGLING_END').length,
+      dangling_ends: problems.filter((p) => p.kind === 'DANGLING_END').length,
       faces: faces.length,
       slivers_absorbed: absorbed,
     },

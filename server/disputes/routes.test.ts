@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import { hasTool } from '../../test/helpers/tools.js';
 import type { Database } from '../db/database.js';
+import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 
 const hasPoppler = hasTool('pdftotext', ['-v']);
 
@@ -17,7 +18,7 @@ const rect = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0,
 async function village(code: string, x0: number, x1: number) {
   const res = await app.inject({
     method: 'POST', url: '/api/areas', headers: adminAuth(),
-    payload: { level: 'ban', parent: 'SK-01-01', code, name: `Ban ${code}`, centre: { type: 'Point', coordinates: [(x0 + x1) / 2, 15.405] }, geometry: rect(x0, x1), status: 'surveyed' },
+    payload: { level: 'ban', parent: SANDBOX_KUMBAN, code, name: `Ban ${code}`, centre: { type: 'Point', coordinates: [(x0 + x1) / 2, 15.405] }, geometry: rect(x0, x1), status: 'surveyed' },
   });
   expect(res.statusCode).toBe(201);
 }

@@ -6,6 +6,7 @@ import { actorOf } from '../areas/routes.js';
 import { requireArea } from '../areas/store.js';
 import { toMultiPolygon } from '../geo/geojson.js';
 import { GeoJsonGeometry, errors } from '../schemas.js';
+import { toLineString } from './lines.js';
 import { changeDispute, openDispute } from './service.js';
 import { DISPUTE_STATUSES, getDispute, listDisputes, type DisputeStatus } from './store.js';
 
@@ -18,6 +19,11 @@ const Note = Type.Object(
   { additionalProperties: false },
 );
 const Status = Type.Union(DISPUTE_STATUSES.map((s) => Type.Literal(s)));
+const Line = Type.Object(
+  { type: Type.String(), coordinates: Type.Any() },
+  { additionalProperties: true, description: 'GeoJSON LineString, lon/lat in WGS84' },
+);
+const Person = Type.String({ minLength: 1, maxLength: 200 });
 
 export async function disputeRoutes(app: FastifyInstance, { db }: { db: Database }) {
   app.get('/api/disputes', {
@@ -47,14 +53,21 @@ export async function disputeRoutes(app: FastifyInstance, { db }: { db: Database
       tags: ['disputes'],
       summary: 'Open a dispute between two areas over their overlap or a drawn contested area',
       body: Type.Object(
-        { area_a: Type.String({ maxLength: 64 }), area_b: Type.String({ maxLength: 64 }), geometry: Type.Optional(GeoJsonGeometry), note: Type.Optional(Note) },
+        {
+          area_a: Type.String({ maxLength: 64 }),
+          area_b: Type.String({ maxLength: 64 }),
+          geometry: Type.Optional(GeoJsonGeometry),
+          lines: Type.Optional(Type.Object({ a: Line, b: Line }, { additionalProperties: false, description: 'a dispute over a stretch of boundary: the line area_a claims (a) and the line area_b claims (b)' })),
+          note: Type.Optional(Note),
+        },
         { additionalProperties: false },
       ),
       response: { 201: Type.Any(), ...errors(400, 401, 403, 404, 422) },
     },
   }, async (req, reply) => {
-    const body = req.body as { area_a: string; area_b: string; geometry?: unknown; note?: { date: string; attendees?: string[]; outcome: string } };
-    const dispute = await openDispute(db, { ...body, geometry: body.geometry ? toMultiPolygon(body.geometry) : null }, actorOf(req));
+    const body = req.body as { area_a: string; area_b: string; geometry?: unknown; lines?: { a: unknown; b: unknown }; note?: { date: string; attendees?: string[]; outcome: string } };
+    const lines = body.lines ? { a: toLineString(body.lines.a, 'lines.a'), b: toLineString(body.lines.b, 'lines.b') } : null;
+    const dispute = await openDispute(db, { ...body, geometry: body.geometry ? toMultiPolygon(body.geometry) : null, lines }, actorOf(req));
     return reply.code(201).send({ dispute });
   });
 
@@ -62,13 +75,26 @@ export async function disputeRoutes(app: FastifyInstance, { db }: { db: Database
     onRequest: app.requireRole('admin', 'mapper'),
     schema: {
       tags: ['disputes'],
-      summary: 'Log a meeting, move the status on, or resolve by assigning the contested land',
+      summary: 'Log a meeting, move the status on, record the agreed line of a boundary dispute, or resolve',
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      body: Type.Object({ status: Type.Optional(Status), note: Type.Optional(Note), assign_to: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false, minProperties: 1 }),
+      body: Type.Object(
+        {
+          status: Type.Optional(Status),
+          note: Type.Optional(Note),
+          assign_to: Type.Optional(Type.String({ maxLength: 64 })),
+          agreed_line: Type.Optional(Line),
+          agreed_by: Type.Optional(Type.Object(
+            { head_a: Person, head_b: Person, witnesses: Type.Optional(Type.Array(Person, { maxItems: 50 })) },
+            { additionalProperties: false, description: 'the heads of area_a and area_b who accepted the line, and the witnesses' },
+          )),
+        },
+        { additionalProperties: false, minProperties: 1 },
+      ),
       response: { 200: Type.Any(), ...errors(400, 401, 403, 404, 409, 422) },
     },
   }, async (req) => {
-    const body = req.body as { status?: DisputeStatus; note?: { date: string; attendees?: string[]; outcome: string }; assign_to?: string };
-    return { dispute: await changeDispute(db, (req.params as { id: number }).id, body, actorOf(req)) };
+    const body = req.body as { status?: DisputeStatus; note?: { date: string; attendees?: string[]; outcome: string }; assign_to?: string; agreed_line?: unknown; agreed_by?: { head_a: string; head_b: string; witnesses?: string[] } };
+    const agreed_line = body.agreed_line === undefined ? undefined : toLineString(body.agreed_line, 'agreed_line');
+    return { dispute: await changeDispute(db, (req.params as { id: number }).id, { ...body, agreed_line }, actorOf(req)) };
   });
 }
