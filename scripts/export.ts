@@ -19,6 +19,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../server/export/model.js';
 import { exportData, withSnapshot } from '../server/export/store.js';
 import { atlasPageCount, renderAtlas } from '../server/print/atlas.js';
 import { atlasData } from '../server/print/atlasStore.js';
+import { recordAtlasPrint } from '../server/print/printLog.js';
 
 const USAGE = `usage: npm run export -- atlas CODE out.pdf
        npm run export -- ${EXPORT_FORMATS.join('|')} CODE out.ext [--level=LEVEL]`;
@@ -48,7 +49,10 @@ async function writeAtlas(db: Database, cmd: Command, publicUrl: string, tmp: st
   };
   const pages = atlasPageCount(input);
   const started = performance.now();
-  const doc = renderAtlas(input, { onPage: (page) => process.stderr.write(`\rpage ${page} of ${pages}`) });
+  const doc = renderAtlas(input, {
+    onPage: (page) => process.stderr.write(`\rpage ${page} of ${pages}`),
+    beforeEnd: () => recordAtlasPrint(db.pool, content.area, content.sheets.map((s) => s.village), 'cli'),
+  });
   await pipeline(doc, fs.createWriteStream(tmp));
   process.stderr.write('\n');
   return `${pages} pages in ${((performance.now() - started) / 1000).toFixed(1)} s`;

@@ -3,7 +3,7 @@ import type { MultiPolygon, Position } from 'geojson';
 import { STATUS_COLOURS } from '../export/style.js';
 import type { AtlasInput, IndexEntry } from './atlasModel.js';
 import { areaLabelCandidates, placeLabels, type Box, type LabelRequest } from './labels.js';
-import { formatDistance, formatScale, mapTransform, mm, scaleBarSpec, type Extent, type MapTransform } from './layout.js';
+import { extentOf, formatDistance, formatScale, mapTransform, mm, scaleBarSpec, type MapTransform } from './layout.js';
 import type { Rect } from './sheet.js';
 import { visibleLabelAnchor } from './sheetData.js';
 import { drawNorthArrow, setDash, STYLE, traceMultiPolygon } from './symbols.js';
@@ -93,12 +93,7 @@ function overviewTransform(input: AtlasInput, frame: Rect) {
   const centreLonLat = input.area.centre?.coordinates ?? [(lonMin + lonMax) / 2, (latMin + latMax) / 2];
   const projection = utmProjection(utmZoneFor(centreLonLat[0], centreLonLat[1]));
   const projected = lonLat.map((p) => projection.forward(p));
-  const extent: Extent = {
-    minE: Math.min(...projected.map((p) => p[0])),
-    maxE: Math.max(...projected.map((p) => p[0])),
-    minN: Math.min(...projected.map((p) => p[1])),
-    maxN: Math.max(...projected.map((p) => p[1])),
-  };
+  const extent = extentOf(projected);
   const pad = mm(4);
   const groundW = Math.max(extent.maxE - extent.minE, 100);
   const groundH = Math.max(extent.maxN - extent.minN, 100);

@@ -2,7 +2,8 @@ import type { Queryable } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { requireArea } from '../areas/store.js';
 import type { AtlasArea, AtlasContent } from './atlasModel.js';
-import { PRINT_COLUMNS, villageMapData } from './store.js';
+import type { PrintArea } from './model.js';
+import { PRINT_COLUMNS, printAreas, sheetParts } from './store.js';
 
 /**
  * Everything an atlas prints, read before the first byte is sent so no database connection is
@@ -34,8 +35,8 @@ export async function atlasData(db: Queryable, key: string): Promise<AtlasConten
     [root.id],
   );
   // Children, and for a district the grandchildren: the villages are always the bottom level.
-  const { rows: below } = await db.query<AtlasArea & { generation: number }>(
-    `SELECT ${PRINT_COLUMNS}, p.code AS parent_code, CASE WHEN a.parent_id = $1 THEN 1 ELSE 2 END AS generation
+  const { rows: below } = await db.query<AtlasArea & { id: number; generation: number }>(
+    `SELECT a.id, ${PRINT_COLUMNS}, p.code AS parent_code, CASE WHEN a.parent_id = $1 THEN 1 ELSE 2 END AS generation
      FROM area a JOIN area p ON p.id = a.parent_id
      WHERE a.parent_id = $1 OR p.parent_id = $1
      ORDER BY a.code`,
@@ -43,7 +44,37 @@ export async function atlasData(db: Queryable, key: string): Promise<AtlasConten
   );
   const villages = below.filter((a) => a.level === levels.bottom_key);
   const groups = depth === 2 ? below.filter((a) => a.generation === 1) : [];
-  const sheets = [];
-  for (const village of villages.filter((v) => v.geometry)) sheets.push(await villageMapData(db, village.code));
-  return { area, parents, groups, villages, sheets };
+  return { area, parents, groups, villages, sheets: await atlasSheets(db, area, parents, groups, villages) };
+}
+
+/**
+ * The sheet of each mapped village. Every area is read and parsed once and shared by the sheets
+ * that show it (a village is also its neighbours' neighbour; the kumban and district are on every
+ * sheet), so the atlas holds its areas once, not once per page they appear on. GPS tracks are
+ * left out, as on a village map unless asked for.
+ */
+async function atlasSheets(
+  db: Queryable,
+  area: AtlasArea,
+  parents: AtlasArea[],
+  groups: AtlasArea[],
+  villages: (AtlasArea & { id: number })[],
+): Promise<AtlasContent['sheets']> {
+  const mapped = villages.filter((v) => v.geometry);
+  const parts = await sheetParts(db, mapped.map((v) => v.id));
+  const byCode = new Map<string, PrintArea>([area, ...parents, ...groups, ...villages].map((a) => [a.code, a]));
+  const outside = [...new Set([...parts.values()].flatMap((p) => p.neighbourCodes))].filter((code) => !byCode.has(code));
+  for (const neighbour of await printAreas(db, outside)) byCode.set(neighbour.code, neighbour);
+  return mapped.map((village) => {
+    const { neighbourCodes, markers, disputes, disputedLines } = parts.get(village.id)!;
+    const parent = village.parent_code === area.code ? null : byCode.get(village.parent_code ?? '');
+    return {
+      village,
+      neighbours: neighbourCodes.flatMap((code) => byCode.get(code) ?? []),
+      parents: parent ? [parent, area, ...parents] : [area, ...parents],
+      markers,
+      disputes,
+      disputedLines,
+    };
+  });
 }

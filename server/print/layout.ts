@@ -1,3 +1,5 @@
+import type { Position } from 'geojson';
+
 /** PDF points per millimetre: pdfkit draws in points, map sheets are specified in millimetres. */
 export const PT_PER_MM = 72 / 25.4;
 
@@ -34,6 +36,24 @@ export interface Extent {
   minN: number;
   maxE: number;
   maxN: number;
+}
+
+/**
+ * The bounding rectangle of projected positions, in one pass: spreading hundreds of thousands
+ * of coordinates into `Math.min` overflows the call stack on a large atlas.
+ */
+export function extentOf(positions: Iterable<Position>): Extent {
+  let minE = Infinity;
+  let minN = Infinity;
+  let maxE = -Infinity;
+  let maxN = -Infinity;
+  for (const [e, n] of positions) {
+    if (e < minE) minE = e;
+    if (e > maxE) maxE = e;
+    if (n < minN) minN = n;
+    if (n > maxN) maxN = n;
+  }
+  return { minE, minN, maxE, maxN };
 }
 
 /**

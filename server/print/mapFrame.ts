@@ -5,7 +5,7 @@ import { gridValues, mm, type MapTransform } from './layout.js';
 import type { SheetData } from './sheetData.js';
 import { visibleLabelAnchor } from './sheetData.js';
 import type { Rect } from './sheet.js';
-import { drawMarkerSymbol, drawNorthArrow, hatchBox, setDash, STYLE, traceMultiPolygon, traceRing, type LegendKey } from './symbols.js';
+import { drawMarkerSymbol, drawNorthArrow, hatchBox, setDash, strokeDisputedLine, STYLE, traceMultiPolygon, traceRing, type LegendKey } from './symbols.js';
 import { drawBlock, drawText, measureLines, type Line, type MeasuredBlock } from './text.js';
 
 const NORTH_ARROW_MM = 14;
@@ -68,6 +68,12 @@ export function drawMapFrame(
     traceMultiPolygon(doc, villageGeometry, toPage);
     doc.lineWidth(STYLE.village.width).lineJoin('round').strokeColor(STYLE.village.stroke).stroke();
   }
+  for (const line of data.disputedLines) {
+    strokeDisputedLine(doc, () => {
+      for (const part of line.projected.coordinates) traceRing(doc, part, toPage, false);
+    });
+    if (visible(line.projected.coordinates.flat())) drawn.add('disputedLine');
+  }
 
   const markerPoints = data.markers.map((m) => ({ marker: m, at: transform.toPage(m.easting, m.northing) }));
   for (const { at } of markerPoints) {
@@ -85,7 +91,7 @@ export function drawMapFrame(
   doc.rect(frame.x, frame.y, frame.width, frame.height).lineWidth(STYLE.frame.width).strokeColor(STYLE.frame.stroke).stroke();
   drawGridLabels(doc, frame, transform, gridIntervalM);
 
-  const order: LegendKey[] = ['village', 'neighbour', 'parent', 'dispute', 'track', 'marker', 'grid'];
+  const order: LegendKey[] = ['village', 'neighbour', 'parent', 'dispute', 'disputedLine', 'track', 'marker', 'grid'];
   return order.filter((k) => drawn.has(k));
 }
 

@@ -1,4 +1,4 @@
-import type { LineString, MultiPolygon, Point } from 'geojson';
+import type { LineString, MultiLineString, MultiPolygon, Point } from 'geojson';
 import type { Orientation, Paper } from './layout.js';
 
 /** An area as the print route reads it from the store: what a sheet shows about one unit. */
@@ -31,6 +31,19 @@ export interface PrintDispute {
   geometry: MultiPolygon;
   other: string;
   status: string;
+  /** Contested surface (m²); measured from the geometry when the store has none. */
+  area_m2?: number | null;
+}
+
+/** A stretch of the boundary in dispute (WGS84), drawn dashed on the map and listed with its length. */
+export interface PrintDisputedLine {
+  geometry: MultiLineString;
+  /** The village across the line (or the other party of the dispute); null on the outer edge. */
+  other: string | null;
+  status: string;
+  length_m: number;
+  /** A line claimed in a boundary dispute: this village's claim or the other's; null for a boundary marked disputed. */
+  claim?: 'own' | 'other' | null;
 }
 
 /** Everything one village sheet shows; all geometry in WGS84 lon/lat. */
@@ -43,6 +56,7 @@ export interface VillageMapInput {
   markers: PrintMarker[];
   tracks?: LineString[];
   disputes?: PrintDispute[];
+  disputedLines?: PrintDisputedLine[];
   /** Undefined: chosen to fit. */
   paper?: Paper;
   orientation?: Orientation;

@@ -1,5 +1,6 @@
+import * as turf from '@turf/turf';
 import type { Position } from 'geojson';
-import { formatDistance, formatScale, groupThousands, mm, scaleBarSpec } from './layout.js';
+import { extentOf, formatDistance, formatScale, groupThousands, mm, scaleBarSpec } from './layout.js';
 import type { VillageMapInput } from './model.js';
 import { drawQr } from './qr.js';
 import type { PanelKind, Rect } from './sheet.js';
@@ -38,6 +39,8 @@ export function drawColumn(ctx: PanelContext, rect: Rect, kinds: PanelKind[]): v
   panels.forEach((panel, i) => {
     const last = i === panels.length - 1;
     const height = last ? Math.max(0, rect.y + rect.height - y) : panel.height(rect.width);
+    // A panel with nothing to show (no disputes) takes no room, not even a gap.
+    if (!last && height === 0) return;
     panel.draw({ x: rect.x, y, width: rect.width, height });
     y += height + PANEL_GAP;
   });
@@ -57,6 +60,8 @@ function panelFor(ctx: PanelContext, kind: PanelKind): Panel {
       return factsPanel(ctx);
     case 'markers':
       return markersPanel(ctx);
+    case 'disputes':
+      return disputesPanel(ctx);
   }
 }
 
@@ -168,6 +173,8 @@ function legendLabel(key: LegendKey, ctx: PanelContext): string {
       return `${capitalise(ctx.input.parents[0]?.level ?? 'parent')} boundary`;
     case 'dispute':
       return 'Disputed area';
+    case 'disputedLine':
+      return 'Disputed boundary';
     case 'track':
       return 'GPS track';
     case 'marker':
@@ -209,11 +216,7 @@ function insetPanel({ doc, data }: PanelContext): Panel {
       const top = heading(doc, `Location in ${area.name}${area.name_local ? ` ${area.name_local}` : ''}`, rect);
       const box: Rect = { x: rect.x, y: top, width: rect.width, height: rect.y + rect.height - top };
       doc.rect(box.x, box.y, box.width, box.height).lineWidth(0.5).fillAndStroke('#fbfbf8', '#777777');
-      const coords = insetArea.geometry.coordinates.flat(2);
-      const minE = Math.min(...coords.map((c) => c[0]));
-      const maxE = Math.max(...coords.map((c) => c[0]));
-      const minN = Math.min(...coords.map((c) => c[1]));
-      const maxN = Math.max(...coords.map((c) => c[1]));
+      const { minE, maxE, minN, maxN } = extentOf(insetArea.geometry.coordinates.flat(2));
       const pad = mm(3);
       const k = Math.min((box.width - 2 * pad) / Math.max(maxE - minE, 1), (box.height - 2 * pad) / Math.max(maxN - minN, 1));
       const offsetX = box.x + (box.width - (maxE - minE) * k) / 2;
@@ -320,6 +323,75 @@ function markersPanel({ doc, data }: PanelContext): Panel {
       } else if (shown < data.markers.length) {
         y += ROW;
         drawText(doc, `… and ${data.markers.length - shown} more (see the data export)`, rect.x, y, { ...style, color: STYLE.text.muted });
+      }
+    },
+  };
+}
+
+/** One row of the disputes panel: what is disputed, with whom, how much, how far it has come. */
+export interface DisputeRow {
+  kind: 'dispute' | 'disputedLine';
+  /** What it is: a contested area, a boundary stretch, or one side's claimed line. */
+  label: string;
+  other: string;
+  measure: string;
+  status: string;
+}
+
+/** The disputes of a sheet as listed: contested areas with their surface, then boundary stretches with their length. */
+export function disputeRows(data: Pick<SheetData, 'disputes' | 'disputedLines'>): DisputeRow[] {
+  return [
+    ...data.disputes.map((d): DisputeRow => ({
+      kind: 'dispute',
+      label: 'Area',
+      other: d.other,
+      measure: `${formatDecimal((d.area_m2 ?? turf.area(d.geometry)) / 10_000, 2)} ha`,
+      status: d.status,
+    })),
+    ...data.disputedLines.map((l): DisputeRow => ({
+      kind: 'disputedLine',
+      label: l.claim === 'own' ? 'Our claim' : l.claim === 'other' ? 'Their claim' : 'Boundary',
+      other: l.other ?? 'outer edge',
+      measure: l.length_m >= 1000 ? `${formatDecimal(l.length_m / 1000, 2)} km` : `${Math.round(l.length_m)} m`,
+      status: l.status,
+    })),
+  ];
+}
+
+/**
+ * Lists what is hatched or dashed on the map, each row with the legend's swatch, so every
+ * dispute can be named at the boundary meeting: the other village, the size, the status.
+ */
+function disputesPanel({ doc, data }: PanelContext): Panel {
+  const rows = disputeRows(data);
+  return {
+    height: () => (rows.length === 0 ? 0 : HEADING_SIZE + mm(3) + (rows.length + 1) * ROW),
+    draw(rect) {
+      if (rows.length === 0 || rect.height < HEADING_SIZE + 2 * ROW) return;
+      const top = heading(doc, 'Disputes', rect);
+      const style = { size: BODY_SIZE - 0.4 };
+      const headStyle = { size: 6, weight: 'bold' as const, color: STYLE.text.muted };
+      const widest = (texts: string[], s: typeof style | typeof headStyle) => Math.max(...texts.map((t) => textWidth(doc, t, s)));
+      const swatchW = mm(4.5);
+      const gap = mm(2);
+      const statusX = rect.x + rect.width;
+      const sizeX = statusX - Math.max(widest(rows.map((r) => r.status), style), widest(['Status'], headStyle)) - gap;
+      const withX = rect.x + swatchW + mm(1.2) + Math.max(widest(rows.map((r) => r.label), style), widest(['Disputed'], headStyle) - swatchW) + gap;
+      const sizeWidth = Math.max(widest(rows.map((r) => r.measure), style), widest(['Size'], headStyle));
+      let y = top + ROW - mm(1);
+      drawText(doc, 'Disputed', rect.x, y, headStyle);
+      drawText(doc, 'With', withX, y, headStyle);
+      drawText(doc, 'Size', sizeX, y, { ...headStyle, align: 'right' });
+      drawText(doc, 'Status', statusX, y, { ...headStyle, align: 'right' });
+      const bottom = rect.y + rect.height;
+      for (const row of rows) {
+        if (y + ROW > bottom) break;
+        y += ROW;
+        drawSwatch(doc, row.kind, rect.x, y - mm(2.3), swatchW, mm(2.4));
+        drawText(doc, row.label, rect.x + swatchW + mm(1.2), y, style);
+        drawText(doc, fitText(doc, row.other, style, sizeX - sizeWidth - gap - withX), withX, y, style);
+        drawText(doc, row.measure, sizeX, y, { ...style, align: 'right' });
+        drawText(doc, row.status, statusX, y, { ...style, align: 'right' });
       }
     },
   };

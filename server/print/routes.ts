@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { errors, IdParam } from '../schemas.js';
+import { findToken } from '../auth/tokens.js';
 import { atlasPageCount, renderAtlas } from './atlas.js';
 import { atlasData } from './atlasStore.js';
+import { recordAtlasPrint, recordMapPrint } from './printLog.js';
 import { villageMapData } from './store.js';
 import { renderPng, renderVillageMap } from './villageMap.js';
 
@@ -20,6 +22,12 @@ const MapQuery = Type.Object(
 );
 
 export async function printRoutes(app: FastifyInstance, { db, config }: { db: Database; config: Config }) {
+  /** Who prints, when known: printing needs no token, but a request that carries one is named. */
+  const printedBy = async (req: FastifyRequest): Promise<string | null> => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    return match ? ((await findToken(db.pool, match[1]))?.name ?? null) : null;
+  };
+
   app.get('/api/maps/:file', {
     schema: {
       tags: ['print'],
@@ -44,10 +52,14 @@ export async function printRoutes(app: FastifyInstance, { db, config }: { db: Da
       versionUrl: `${config.publicUrl}/#area=${encodeURIComponent(data.village.code)}&version=${data.village.version}`,
     });
     const name = `${data.village.code}-v${data.village.version}`;
+    const sheet = { code: data.village.code, version: data.village.version };
     if (ext === 'png') {
       const png = await renderPng(pdf, q.dpi ?? 100);
+      if (req.method === 'GET') await recordMapPrint(db.pool, sheet, 'png', await printedBy(req));
       return reply.type('image/png').header('content-disposition', `inline; filename="${name}.png"`).send(png);
     }
+    // A HEAD request runs this handler too, but prints nothing.
+    if (req.method === 'GET') await recordMapPrint(db.pool, sheet, 'pdf', await printedBy(req));
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}.pdf"`).send(pdf);
   });
 
@@ -55,7 +67,10 @@ export async function printRoutes(app: FastifyInstance, { db, config }: { db: Da
     schema: {
       tags: ['print'],
       summary: 'The atlas of a kumban or district: cover with overview map and index, then one sheet per mapped village',
-      description: 'Streamed as it is drawn; the `x-atlas-pages` header gives the page count up front so a client can show progress.',
+      description:
+        'Streamed as it is drawn. The `x-atlas-pages` header gives the page count up front, and each page is followed in the ' +
+        'stream by a PDF comment line `%Tessera atlas page N of M` as soon as it is written, so a client reading the body ' +
+        'counts progress. The atlas and its sheets are recorded as printed once the last page is drawn.',
       params: IdParam,
       response: { ...errors(404, 422) },
     },
@@ -69,7 +84,17 @@ export async function printRoutes(app: FastifyInstance, { db, config }: { db: Da
       versionUrl: (code: string, version: number) => `${config.publicUrl}/#area=${encodeURIComponent(code)}&version=${version}`,
     };
     const pages = atlasPageCount(input);
-    const doc = renderAtlas(input, { onPage: (page) => req.log.debug({ page, pages }, 'atlas page drawn') });
+    const by = await printedBy(req);
+    const doc = renderAtlas(input, {
+      onPage: (page) => req.log.debug({ page, pages }, 'atlas page drawn'),
+      // Recorded before the file ends, so a client that has the whole file finds it counted.
+      beforeEnd: async () => {
+        if (req.method !== 'GET') return;
+        await recordAtlasPrint(db.pool, content.area, content.sheets.map((s) => s.village), by).catch((err: Error) =>
+          req.log.error({ err }, 'could not record the atlas as printed'),
+        );
+      },
+    });
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="${content.area.code}-atlas.pdf"`)

@@ -45,7 +45,8 @@ function area(code: string, name: string, nameLocal: string | null, level: strin
 /**
  * A plausible village near Lamam, Sekong (15.4° N, 106.7° E): an irregular polygon with three
  * neighbours sharing its boundary exactly, a kumban around them, a district around that, five
- * markers on the boundary, a GPS track and one open dispute. Deterministic, for tests and
+ * markers on the boundary, a GPS track, one open dispute over an area and one disputed stretch
+ * of the boundary. Deterministic, for tests and
  * layout previews.
  */
 export function sampleVillageInput(overrides: Partial<VillageMapInput> = {}): VillageMapInput {
@@ -92,6 +93,7 @@ export function sampleVillageInput(overrides: Partial<VillageMapInput> = {}): Vi
   const track = ring((a) => villageRadius(a) + 25 * Math.sin(17 * a), 0.2, 2.6, 60);
   const dispute = ring((a) => villageRadius(a) + 120, 3.3, 3.9, 12);
   const disputeInner = ring((a) => villageRadius(a) - 140, 3.9, 3.3, 12);
+  const disputedStretch = ring(villageRadius, 4.4, 5.0, 12);
 
   return {
     village,
@@ -108,6 +110,15 @@ export function sampleVillageInput(overrides: Partial<VillageMapInput> = {}): Vi
         geometry: { type: 'MultiPolygon', coordinates: [[[...dispute, ...disputeInner, dispute[0]]]] },
         other: 'Ban Nam Tok',
         status: 'open',
+        area_m2: null,
+      },
+    ],
+    disputedLines: [
+      {
+        geometry: { type: 'MultiLineString', coordinates: [disputedStretch] },
+        other: 'Ban Nam Tok',
+        status: 'negotiating',
+        length_m: 1234,
       },
     ],
     printedAt: new Date('2025-01-15T09:00:00Z'),

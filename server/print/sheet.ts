@@ -9,7 +9,7 @@ export interface Rect {
 }
 
 /** The blocks of the sheet outside the map frame, stacked in columns. */
-export type PanelKind = 'title' | 'scale' | 'legend' | 'inset' | 'facts' | 'markers';
+export type PanelKind = 'title' | 'scale' | 'legend' | 'inset' | 'facts' | 'markers' | 'disputes';
 
 /** Where everything goes on one sheet. */
 export interface SheetLayout {
@@ -68,7 +68,7 @@ export function sheetLayout(paper: Paper, orientation: Orientation, signatureCou
       columns: [
         {
           rect: { x: usable.x + leftWidth + gap, y: usable.y, width: sidebarWidth, height: usable.height },
-          panels: ['title', 'scale', 'legend', 'markers', 'facts', 'inset'],
+          panels: ['title', 'scale', 'legend', 'disputes', 'markers', 'facts', 'inset'],
         },
       ],
       signatures: { x: usable.x, y: usable.y + usable.height - strip.height, width: leftWidth, height: strip.height },
@@ -90,7 +90,7 @@ export function sheetLayout(paper: Paper, orientation: Orientation, signatureCou
     orientation,
     page: { width: mm(sizeMm.width), height: mm(sizeMm.height) },
     map: { x: usable.x + band, y: usable.y + band, width: usable.width - 2 * band, height: mapOuterHeight - 2 * band },
-    columns: [column(0, ['title', 'facts']), column(1, ['scale', 'legend', 'inset']), column(2, ['markers'])],
+    columns: [column(0, ['title', 'facts']), column(1, ['scale', 'legend', 'disputes', 'inset']), column(2, ['markers'])],
     signatures: { x: usable.x, y: usable.y + usable.height - strip.height, width: usable.width, height: strip.height },
     signaturesPerRow: strip.perRow,
   };

@@ -1,7 +1,7 @@
 import * as turf from '@turf/turf';
-import type { LineString, MultiPolygon, Position } from 'geojson';
+import type { LineString, MultiLineString, MultiPolygon, Position } from 'geojson';
 import type { Extent } from './layout.js';
-import type { PrintArea, PrintDispute, VillageMapInput } from './model.js';
+import type { PrintArea, PrintDispute, PrintDisputedLine, VillageMapInput } from './model.js';
 import { gridConvergenceDeg, mapPositions, utmProjection, utmZoneFor, type UtmProjection } from './utm.js';
 
 /** A marker as printed: numbered in the map and the table, UTM coordinates rounded to metres. */
@@ -34,15 +34,42 @@ export interface SheetData {
   markers: SheetMarker[];
   tracks: LineString[];
   disputes: (PrintDispute & { projected: MultiPolygon })[];
+  disputedLines: (PrintDisputedLine & { projected: MultiLineString })[];
   /** Grid north to true north at the village centre, degrees. */
   convergenceDeg: number;
+}
+
+/**
+ * The last projected areas of an atlas, kept from page to page: the kumban and district of an
+ * atlas are on every sheet, and a village is usually the neighbour of the villages printed just
+ * before and after it. Bounded, so a long atlas holds a few dozen projected areas, never all.
+ */
+export class ProjectionCache {
+  private readonly entries = new Map<string, MultiPolygon | null>();
+
+  constructor(private readonly capacity = 32) {}
+
+  /** The area's geometry in the zone, projected once per version while it stays in the cache. */
+  projected(area: PrintArea, epsg: number, project: () => MultiPolygon | null): MultiPolygon | null {
+    const key = `${area.code}@${area.version}/${epsg}`;
+    if (this.entries.has(key)) {
+      const hit = this.entries.get(key) ?? null;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const geometry = project();
+    this.entries.set(key, geometry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return geometry;
+  }
 }
 
 /**
  * Projects a village sheet's inputs into the UTM zone of the village centre. Pure: the same input
  * always gives the same numbers, which keeps the PDF bytes deterministic.
  */
-export function prepareSheet(input: VillageMapInput): SheetData {
+export function prepareSheet(input: VillageMapInput, cache?: ProjectionCache): SheetData {
   const { village } = input;
   if (!village.geometry || village.geometry.coordinates.length === 0) {
     throw new RangeError(`village ${village.code} has no geometry to print`);
@@ -51,9 +78,10 @@ export function prepareSheet(input: VillageMapInput): SheetData {
   const centreLonLat = village.centre?.coordinates ?? [(lonMin + lonMax) / 2, (latMin + latMax) / 2];
   const projection = utmProjection(utmZoneFor(centreLonLat[0], centreLonLat[1]));
   const toUtm = (p: Position) => projection.forward(p);
+  const project = (area: PrintArea) => (area.geometry ? mapPositions(area.geometry, toUtm) : null);
   const projectArea = (area: PrintArea): ProjectedArea => ({
     area,
-    geometry: area.geometry ? mapPositions(area.geometry, toUtm) : null,
+    geometry: cache ? cache.projected(area, projection.zone.epsg, () => project(area)) : project(area),
   });
 
   const projectedVillage = projectArea(village);
@@ -78,6 +106,7 @@ export function prepareSheet(input: VillageMapInput): SheetData {
     }),
     tracks: (input.tracks ?? []).map((t) => mapPositions(t, toUtm)),
     disputes: (input.disputes ?? []).map((d) => ({ ...d, projected: mapPositions(d.geometry, toUtm) })),
+    disputedLines: (input.disputedLines ?? []).map((l) => ({ ...l, projected: mapPositions(l.geometry, toUtm) })),
     convergenceDeg: gridConvergenceDeg(projection, centreLonLat[0], centreLonLat[1]),
   };
 }

@@ -1,7 +1,8 @@
 import type { MultiPolygon, Position } from 'geojson';
+import { pdfNumber } from './document.js';
 
 /** Things that can appear on the map and therefore in the legend. */
-export type LegendKey = 'village' | 'neighbour' | 'parent' | 'dispute' | 'track' | 'marker' | 'grid';
+export type LegendKey = 'village' | 'neighbour' | 'parent' | 'dispute' | 'disputedLine' | 'track' | 'marker' | 'grid';
 
 /**
  * One place for the map's cartography, so the legend swatches are drawn with exactly the
@@ -12,6 +13,8 @@ export const STYLE = {
   neighbour: { fill: '#f4f4f1', stroke: '#6b6b6b', width: 0.8 },
   parent: { stroke: '#5b2a86', width: 1.3, dash: [7, 2.5, 1.5, 2.5] as number[] },
   dispute: { stroke: '#d0021b', width: 0.8, hatchSpacing: 3 },
+  /** A disputed boundary stretch: a pale band under a dashed red line, readable over any fill. */
+  disputedLine: { stroke: '#d0021b', width: 1.6, dash: [4, 2] as number[], band: '#f7b9c0', bandWidth: 3.5 },
   track: { stroke: '#1f5fbf', width: 0.5 },
   marker: { radius: 2.4, fill: '#ffffff', stroke: '#000000', width: 0.8 },
   grid: { stroke: '#7d8b99', width: 0.35 },
@@ -35,19 +38,21 @@ export function traceMultiPolygon(
   }
 }
 
-/** Adds a line or ring to the current path. */
+/**
+ * Adds a line or ring to the current path: the operators `moveTo`/`lineTo`/`closePath` write,
+ * handed straight to the document (which copies them out of the JavaScript heap at once).
+ */
 export function traceRing(
   doc: PDFKit.PDFDocument,
   ring: Position[],
   toPage: (p: Position) => [number, number],
   close: boolean,
 ): void {
-  ring.forEach((p, i) => {
-    const [x, y] = toPage(p);
-    if (i === 0) doc.moveTo(x, y);
-    else doc.lineTo(x, y);
-  });
-  if (close) doc.closePath();
+  for (let i = 0; i < ring.length; i++) {
+    const [x, y] = toPage(ring[i]);
+    doc.addContent(`${pdfNumber(x)} ${pdfNumber(y)} ${i === 0 ? 'm' : 'l'}`);
+  }
+  if (close && ring.length > 0) doc.addContent('h');
 }
 
 /** Diagonal hatching across a box; the caller clips it to the disputed polygon. */
@@ -56,6 +61,22 @@ export function hatchBox(doc: PDFKit.PDFDocument, x: number, y: number, width: n
     doc.moveTo(x + offset, y + height).lineTo(x + offset + height, y);
   }
   doc.lineWidth(0.5).strokeColor(STYLE.dispute.stroke).stroke();
+}
+
+/**
+ * Draws a disputed boundary stretch: `trace` adds the line to the path and is called twice,
+ * for a pale band and for the dashed red line over it.
+ */
+export function strokeDisputedLine(doc: PDFKit.PDFDocument, trace: () => void): void {
+  const s = STYLE.disputedLine;
+  doc.save();
+  trace();
+  doc.lineWidth(s.bandWidth).lineCap('round').lineJoin('round').strokeColor(s.band).stroke();
+  trace();
+  doc.lineWidth(s.width).lineCap('butt');
+  setDash(doc, s.dash);
+  doc.strokeColor(s.stroke).stroke();
+  doc.restore();
 }
 
 /** The boundary marker symbol: a ringed point, drawn the same in map and legend. */
@@ -98,6 +119,9 @@ export function drawSwatch(doc: PDFKit.PDFDocument, key: LegendKey, x: number, y
     case 'dispute':
       doc.rect(x, y, width, height).clip();
       hatchBox(doc, x, y, width, height, STYLE.dispute.hatchSpacing);
+      break;
+    case 'disputedLine':
+      strokeDisputedLine(doc, () => doc.moveTo(x + 2, midY).lineTo(x + width - 2, midY));
       break;
     case 'track':
       doc.moveTo(x, midY + 2).bezierCurveTo(x + width / 3, y, x + (2 * width) / 3, y + height, x + width, midY - 2);

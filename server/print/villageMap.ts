@@ -1,14 +1,14 @@
-import PDFDocument from 'pdfkit';
+import { PrintDocument } from './document.js';
 import { registerFonts } from './fonts.js';
 import { formatScale, gridInterval, mapTransform, mm, paddedExtent, type ScaleChoice } from './layout.js';
 import { drawMapFrame } from './mapFrame.js';
 import type { VillageMapInput } from './model.js';
 import { drawColumn, drawSignatures, signatories } from './panels.js';
 import { choosePage, type SheetLayout } from './sheet.js';
-import { prepareSheet, type SheetData } from './sheetData.js';
+import { prepareSheet, type ProjectionCache, type SheetData } from './sheetData.js';
 import { drawText } from './text.js';
 
-export type { PrintArea, PrintDispute, PrintMarker, VillageMapInput } from './model.js';
+export type { PrintArea, PrintDispute, PrintDisputedLine, PrintMarker, VillageMapInput } from './model.js';
 export { renderPng } from './png.js';
 
 /** A village sheet worked out before drawing: projected content, page layout and scale. */
@@ -20,8 +20,8 @@ export interface VillageSheetPlan {
 }
 
 /** Projects a village and picks its paper, orientation and standard scale. */
-export function planVillageSheet(input: VillageMapInput): VillageSheetPlan {
-  const data = prepareSheet(input);
+export function planVillageSheet(input: VillageMapInput, cache?: ProjectionCache): VillageSheetPlan {
+  const data = prepareSheet(input, cache);
   const extent = paddedExtent(data.villageExtent);
   const ground = { width: extent.maxE - extent.minE, height: extent.maxN - extent.minN };
   const { layout, scale } = choosePage(ground, { paper: input.paper, orientation: input.orientation }, signatories(input).length);
@@ -60,7 +60,7 @@ export function drawVillageSheet(doc: PDFKit.PDFDocument, plan: VillageSheetPlan
  */
 export async function renderVillageMap(input: VillageMapInput): Promise<Buffer> {
   const plan = planVillageSheet(input);
-  const doc = new PDFDocument({
+  const doc = new PrintDocument({
     size: [plan.layout.page.width, plan.layout.page.height],
     margin: 0,
     autoFirstPage: false,

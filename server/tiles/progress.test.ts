@@ -40,4 +40,13 @@ describe('shapeProgress', () => {
     expect(p.totals.villages).toBe(4);
     expect(p.children.map((c) => c.code)).toEqual(['D']);
   });
+
+  it('carries the maps printed of each node, and sums them over the top-level areas', () => {
+    const printed = new Map([[1, { villages: 3, prints: 5 }], [2, { villages: 2, prints: 4 }], [3, { villages: 1, prints: 1 }]]);
+    const p = shapeProgress(rows, 1, 0, printed);
+    expect(p.area?.maps_printed).toEqual({ villages: 3, prints: 5 });
+    expect(p.children.map((c) => [c.code, c.maps_printed])).toEqual([['K2', { villages: 2, prints: 4 }], ['K3', { villages: 1, prints: 1 }]]);
+    expect(shapeProgress(rows, null, 0, printed).totals.maps_printed).toEqual({ villages: 3, prints: 5 });
+    expect(shapeProgress(rows, 1, 0).totals.maps_printed).toEqual({ villages: 0, prints: 0 });
+  });
 });

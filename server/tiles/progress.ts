@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
 import { requireArea, STATUSES, type AreaStatus } from '../areas/store.js';
+import { mapsPrintedByArea, type MapsPrinted } from '../print/printLog.js';
 import { errors } from '../schemas.js';
 import { openDisputes, progressRows, type ProgressRow } from './store.js';
 
@@ -24,6 +25,8 @@ export interface AreaProgress {
   approved_share: number | null;
   /** Zoned: it has villages and every one of them has an approved boundary. */
   zoned: boolean;
+  /** Village maps printed (singly or in an atlas): villages with a print of their current version, and all prints. */
+  maps_printed: MapsPrinted;
 }
 
 /** The answer to `GET /api/progress`: the programme's question on one screen. */
@@ -56,7 +59,12 @@ function finish(p: Omit<AreaProgress, 'approved_share' | 'zoned'>): AreaProgress
  * the arithmetic (shares, zoned units) is tested without a database. `rootId` null sums the
  * top-level areas into the totals.
  */
-export function shapeProgress(rows: readonly ProgressRow[], rootId: number | null, disputesOpen: number): Progress {
+export function shapeProgress(
+  rows: readonly ProgressRow[],
+  rootId: number | null,
+  disputesOpen: number,
+  printed: ReadonlyMap<number, MapsPrinted> = new Map(),
+): Progress {
   const byId = new Map<number, { row: ProgressRow; progress: Omit<AreaProgress, 'approved_share' | 'zoned'> }>();
   for (const row of rows) {
     let entry = byId.get(row.id);
@@ -66,6 +74,7 @@ export function shapeProgress(rows: readonly ProgressRow[], rootId: number | nul
         progress: {
           code: row.code, name: row.name, name_local: row.name_local, level: row.level, villages: 0,
           by_status: emptyCounts(), villages_area_m2: 0, approved_area_m2: 0, area_m2: row.own_area_m2,
+          maps_printed: { ...(printed.get(Number(row.id)) ?? { villages: 0, prints: 0 }) },
         },
       };
       byId.set(row.id, entry);
@@ -91,9 +100,12 @@ export function shapeProgress(rows: readonly ProgressRow[], rootId: number | nul
         sum.villages_area_m2 += progress.villages_area_m2;
         sum.approved_area_m2 += progress.approved_area_m2;
         sum.area_m2 = progress.area_m2 === null || sum.area_m2 === null ? null : sum.area_m2 + progress.area_m2;
+        sum.maps_printed.villages += progress.maps_printed.villages;
+        sum.maps_printed.prints += progress.maps_printed.prints;
         return sum;
       }, { code: '*', name: 'All areas', name_local: null, level: '*', villages: 0, by_status: emptyCounts(),
-        villages_area_m2: 0, approved_area_m2: 0, area_m2: tops.length ? 0 : null } as Omit<AreaProgress, 'approved_share' | 'zoned'>));
+        villages_area_m2: 0, approved_area_m2: 0, area_m2: tops.length ? 0 : null,
+        maps_printed: { villages: 0, prints: 0 } } as Omit<AreaProgress, 'approved_share' | 'zoned'>));
 
   const levels = new Map<string, { level: string; total: number; zoned: number }>();
   for (const { row, progress } of entries) {
@@ -118,14 +130,14 @@ export async function progressRoutes(app: FastifyInstance, { db }: { db: Databas
   app.get('/api/progress', {
     schema: {
       tags: ['areas'],
-      summary: 'Zoning progress of an area (or of everything): villages by status, approved share, zoned units',
+      summary: 'Zoning progress of an area (or of everything): villages by status, approved share, zoned units, maps printed',
       querystring: Type.Object({ area: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
       response: { 200: Type.Any(), ...errors(400, 404) },
     },
   }, async (req) => {
     const { area } = req.query as { area?: string };
     const rootId = area ? (await requireArea(db.pool, area)).id : null;
-    const [rows, disputes] = [await progressRows(db.pool, rootId), await openDisputes(db.pool, rootId)];
-    return shapeProgress(rows, rootId, disputes);
+    const [rows, disputes, printed] = [await progressRows(db.pool, rootId), await openDisputes(db.pool, rootId), await mapsPrintedByArea(db.pool, rootId)];
+    return shapeProgress(rows, rootId, disputes, printed);
   });
 }
