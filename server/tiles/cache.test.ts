@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { TileCache } from './cache.js';
+import { TileCache, type EncodedTile } from './cache.js';
+
+const tile = (body: Buffer, gzip: Buffer | null = null): EncodedTile => ({ body, gzip });
 
 describe('TileCache', () => {
   it('forgets the least recently used entry first', () => {
     const cache = new TileCache(2);
-    cache.set('a', Buffer.from('a'));
-    cache.set('b', Buffer.from('b'));
-    expect(cache.get('a')?.toString()).toBe('a');
-    cache.set('c', Buffer.from('c'));
+    cache.set('a', tile(Buffer.from('a')));
+    cache.set('b', tile(Buffer.from('b')));
+    expect(cache.get('a')?.body.toString()).toBe('a');
+    cache.set('c', tile(Buffer.from('c')));
     expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')?.toString()).toBe('a');
-    expect(cache.get('c')?.toString()).toBe('c');
+    expect(cache.get('a')?.body.toString()).toBe('a');
+    expect(cache.get('c')?.body.toString()).toBe('c');
   });
 
   it('remembers empty tiles as null, distinct from a miss', () => {
@@ -22,14 +24,25 @@ describe('TileCache', () => {
 
   it('stays within its byte budget and counts replaced entries once', () => {
     const cache = new TileCache(100, 10);
-    cache.set('a', Buffer.alloc(4));
-    cache.set('a', Buffer.alloc(6));
+    cache.set('a', tile(Buffer.alloc(4)));
+    cache.set('a', tile(Buffer.alloc(6)));
     expect(cache.byteSize).toBe(6);
-    cache.set('b', Buffer.alloc(6));
+    cache.set('b', tile(Buffer.alloc(6)));
     expect(cache.get('a')).toBeUndefined();
     expect(cache.byteSize).toBe(6);
-    cache.set('huge', Buffer.alloc(11));
+    cache.set('huge', tile(Buffer.alloc(11)));
     expect(cache.get('huge')).toBeUndefined();
     expect(cache.size).toBe(1);
+  });
+
+  it('counts a tile\'s gzipped copy in its byte budget', () => {
+    const cache = new TileCache(100, 10);
+    cache.set('a', tile(Buffer.alloc(4)));
+    cache.set('a', tile(Buffer.alloc(4), Buffer.alloc(3)));
+    expect(cache.byteSize).toBe(7);
+    expect(cache.get('a')?.gzip?.length).toBe(3);
+    cache.set('b', tile(Buffer.alloc(2), Buffer.alloc(2)));
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.byteSize).toBe(4);
   });
 });

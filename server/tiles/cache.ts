@@ -1,10 +1,23 @@
 /**
+ * A tile's bytes, and the same bytes gzipped once (null until compressed, or when the tile is
+ * too small to gain from it), so a cached tile is sent as stored, never compressed per request.
+ */
+export interface EncodedTile {
+  body: Buffer;
+  gzip: Buffer | null;
+}
+
+function sizeOf(tile: EncodedTile | null): number {
+  return tile ? tile.body.length + (tile.gzip?.length ?? 0) : 0;
+}
+
+/**
  * A least-recently-used cache of encoded tiles, bounded by entry count and by bytes. An empty
  * tile is cached as `null`, so repeated requests for empty sea or unmapped land stay cheap.
  * Keys carry the data version, so an edit makes old entries unreachable; they age out.
  */
 export class TileCache {
-  private readonly entries = new Map<string, Buffer | null>();
+  private readonly entries = new Map<string, EncodedTile | null>();
   private bytes = 0;
 
   constructor(
@@ -21,7 +34,7 @@ export class TileCache {
   }
 
   /** The cached tile (`null` = known empty), or `undefined` when not cached. */
-  get(key: string): Buffer | null | undefined {
+  get(key: string): EncodedTile | null | undefined {
     if (!this.entries.has(key)) return undefined;
     const value = this.entries.get(key)!;
     // Re-inserting moves the key to the end of the Map's order: the most recently used.
@@ -30,8 +43,8 @@ export class TileCache {
     return value;
   }
 
-  set(key: string, value: Buffer | null): void {
-    const size = value?.length ?? 0;
+  set(key: string, value: EncodedTile | null): void {
+    const size = sizeOf(value);
     if (size > this.maxBytes) return;
     this.delete(key);
     this.entries.set(key, value);
@@ -49,7 +62,7 @@ export class TileCache {
 
   private delete(key: string): void {
     if (!this.entries.has(key)) return;
-    this.bytes -= this.entries.get(key)?.length ?? 0;
+    this.bytes -= sizeOf(this.entries.get(key)!);
     this.entries.delete(key);
   }
 }

@@ -14,15 +14,22 @@ import { isTileLayer, parseTileAddress, TILE_LAYERS } from './tile.js';
  */
 const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 
+function acceptsGzip(header: string | undefined): boolean {
+  return header !== undefined && /\bgzip\b/.test(header);
+}
+
 /** Vector tiles, plus the map's other read routes: readings and zoning progress. */
 export async function tileRoutes(app: FastifyInstance, { db, tiles }: { db: Database; tiles?: TileServiceOptions }) {
   const service = await createTileService(db, tiles);
   app.log.info({ encoder: service.encoder }, 'vector tiles encoded by %s', service.encoder);
 
   app.get('/tiles/:layer/:z/:x/:y.mvt', {
+    // A map view asks for dozens of tiles at a time: a log line each would drown the log and
+    // cost more than answering a cached tile. Errors are still logged.
+    logLevel: 'warn',
     schema: {
       tags: ['tiles'],
-      summary: `Mapbox Vector Tile of one layer (${TILE_LAYERS.join(', ')}); 204 when empty`,
+      summary: `Mapbox Vector Tile of one layer (${TILE_LAYERS.join(', ')}); 204 when empty; gzipped once cached`,
       params: Type.Object({
         layer: Type.String({ maxLength: 32 }),
         z: Type.String({ maxLength: 12 }),
@@ -49,8 +56,11 @@ export async function tileRoutes(app: FastifyInstance, { db, tiles }: { db: Data
     }
     const rendered = await service.render(p.layer, tile, (req.query as { v?: string }).v);
     reply.header('etag', rendered.etag).header('x-tile-cache', rendered.cached ? 'hit' : 'miss');
-    if (!rendered.body) return reply.code(204).send();
-    return reply.type('application/vnd.mapbox-vector-tile').send(rendered.body);
+    if (!rendered.tile) return reply.code(204).send();
+    reply.type('application/vnd.mapbox-vector-tile');
+    const { body, gzip } = rendered.tile;
+    if (gzip && acceptsGzip(req.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(gzip);
+    return reply.send(body);
   });
 
   await app.register(readingRoutes, { db });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import type { Database } from '../db/database.js';
-import { TileCache } from './cache.js';
+import { TileCache, type EncodedTile } from './cache.js';
 import { encodeTile } from './encode.js';
 import { dataVersion, mvtTile, supportsMvt, tileFeatures } from './store.js';
 import type { TileAddress, TileLayer } from './tile.js';
@@ -19,9 +20,15 @@ export interface TileServiceOptions {
   cache?: TileCache;
 }
 
+/**
+ * Tiles smaller than this are not gzipped: they fit in one packet either way, and the gzip
+ * header and the client's inflating would outweigh the bytes saved.
+ */
+export const GZIP_MIN_BYTES = 1024;
+
 /** One rendered tile: its bytes (null = empty) and the ETag of the data it was made from. */
 export interface RenderedTile {
-  body: Buffer | null;
+  tile: EncodedTile | null;
   etag: string;
   cached: boolean;
 }
@@ -44,10 +51,23 @@ function etagOf(version: string): string {
   return `"${crypto.createHash('sha1').update(version).digest('base64url').slice(0, 16)}"`;
 }
 
+/** `etagOf`, hashed once per data version rather than once per request. */
+function memoisedEtag(): (version: string) => string {
+  let last: { version: string; etag: string } | null = null;
+  return (version) => {
+    if (last?.version !== version) last = { version, etag: etagOf(version) };
+    return last.etag;
+  };
+}
+
 /**
  * Renders, caches and versions tiles. The encoder is chosen once, at start, by asking the
  * database to encode an empty row set. Identical requests that arrive while a tile is being
  * rendered share that one rendering instead of each running the query.
+ *
+ * A tile is gzipped once, after its first answer has gone out (in zlib's thread pool, off the
+ * request's path): the first request gets the plain bytes without waiting for compression,
+ * later ones the stored gzip.
  */
 export async function createTileService(db: Database, options: TileServiceOptions = {}): Promise<TileService> {
   const encoder: TileEncoder = options.encoder ?? ((await supportsMvt(db.pool)) ? 'postgis' : 'geojson-vt');
@@ -57,6 +77,7 @@ export async function createTileService(db: Database, options: TileServiceOption
   let version: { value: string; readAt: number } | null = null;
   let versionRead: Promise<string> | null = null;
   let lastFreshness: string | undefined;
+  const etagFor = memoisedEtag();
 
   async function currentVersion(freshness?: string): Promise<string> {
     const forced = freshness !== undefined && freshness !== lastFreshness;
@@ -81,25 +102,38 @@ export async function createTileService(db: Database, options: TileServiceOption
     return encodeTile(layer, await tileFeatures(db.pool, layer, tile), tile);
   }
 
+  function compressLater(key: string, body: Buffer): void {
+    if (body.length < GZIP_MIN_BYTES) return;
+    zlib.gzip(body, (err, gzip) => {
+      // The entry may have been replaced or evicted meanwhile; only the same bytes get the copy.
+      const entry = cache.get(key);
+      if (!err && entry?.body === body) cache.set(key, { body, gzip });
+    });
+  }
+
   return {
     encoder,
     cache,
     async etag() {
-      return etagOf(await currentVersion());
+      return etagFor(await currentVersion());
     },
     async render(layer, tile, freshness) {
       const current = await currentVersion(freshness);
       const key = `${current}|${layer}/${tile.z}/${tile.x}/${tile.y}`;
       const hit = cache.get(key);
-      if (hit !== undefined) return { body: hit, etag: etagOf(current), cached: true };
+      if (hit !== undefined) return { tile: hit, etag: etagFor(current), cached: true };
       let rendering = pending.get(key);
       if (!rendering) {
-        rendering = renderUncached(layer, tile).finally(() => pending.delete(key));
+        rendering = renderUncached(layer, tile).then((body) => {
+          const encoded = body ? { body, gzip: null } : null;
+          cache.set(key, encoded);
+          if (body) compressLater(key, body);
+          return body;
+        }).finally(() => pending.delete(key));
         pending.set(key, rendering);
       }
       const body = await rendering;
-      cache.set(key, body);
-      return { body, etag: etagOf(current), cached: false };
+      return { tile: body ? { body, gzip: null } : null, etag: etagFor(current), cached: false };
     },
     renderUncached,
   };

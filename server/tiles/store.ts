@@ -1,17 +1,21 @@
 import type { Feature, Geometry } from 'geojson';
+import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
 import { BUFFER, EXTENT, simplifyToleranceDegrees, tileLonLatBox, type TileAddress, type TileLayer } from './tile.js';
 
 /**
- * What each layer selects from inside a lon/lat box ($1..$4): the feature `id`, the attribute
- * columns every tile of the layer carries, and `geom` in EPSG:4326. Area layers share one
- * shape (code, name, name_local, status, level, version) so the map styles them alike.
- * `geom && ST_MakeEnvelope(params)` is the operator the GiST index answers; the box is a
- * constant built from parameters, so the planner uses the index instead of testing every row.
+ * What each layer selects from inside a lon/lat box ($1..$4): the attribute columns every tile
+ * of the layer carries, `geom` in EPSG:4326, and the feature `id` when the layer has one.
+ * Area layers share one shape (code, name, name_local, status, level, version) so the map
+ * styles them alike. `geom && ST_MakeEnvelope(params)` is the operator the GiST index answers;
+ * the box is a constant built from parameters, so the planner uses the index instead of
+ * testing every row.
  */
 interface LayerQuery {
   rows: string;
   properties: readonly string[];
+  /** Whether rows carry an `id` that becomes the MVT feature id (unique within the layer). */
+  featureId: boolean;
 }
 
 const BOX = 'ST_MakeEnvelope($1, $2, $3, $4, 4326)';
@@ -23,8 +27,36 @@ function areaLayer(level: 'district' | 'kumban' | 'ban'): LayerQuery {
     rows: `SELECT a.id, a.code, a.name, a.name_local, a.status, a.level, a.version, a.geom
            FROM area a WHERE a.geom && ${BOX} AND a.level = '${level}'`,
     properties: AREA_PROPERTIES,
+    featureId: true,
   };
 }
+
+/**
+ * What is contested, for the map to hatch: the land of each open or negotiating dispute
+ * (`kind` 'area', polygons) and every boundary line marked disputed (`kind` 'boundary'), each
+ * with the two villages' codes and names. A boundary line carries the dispute raised over it
+ * when there is one still open (else `dispute_id` is absent and `status` is 'disputed').
+ * Polygons and lines come from two tables, so the layer has no feature id: `dispute_id` and
+ * `boundary_id` say which row a feature is.
+ */
+const DISPUTES: LayerQuery = {
+  rows: `SELECT 'area' AS kind, d.id AS dispute_id, d.boundary_id, d.status,
+                a.code AS area_a, b.code AS area_b, a.name AS name_a, b.name AS name_b,
+                a.name_local AS name_local_a, b.name_local AS name_local_b, d.area_m2, d.geom::geometry AS geom
+         FROM dispute d JOIN area a ON a.id = d.area_a_id JOIN area b ON b.id = d.area_b_id
+         WHERE d.status IN ('open', 'negotiating') AND d.geom && ${BOX}
+         UNION ALL
+         SELECT 'boundary', open.id, l.id, coalesce(open.status, l.status),
+                a.code, b.code, a.name, b.name, a.name_local, b.name_local, NULL::double precision, l.geom::geometry
+         FROM boundary l JOIN area a ON a.id = l.left_area_id LEFT JOIN area b ON b.id = l.right_area_id
+         LEFT JOIN LATERAL (
+           SELECT d.id, d.status FROM dispute d
+           WHERE d.boundary_id = l.id AND d.status IN ('open', 'negotiating') ORDER BY d.id DESC LIMIT 1
+         ) open ON true
+         WHERE l.status = 'disputed' AND l.geom && ${BOX}`,
+  properties: ['kind', 'dispute_id', 'boundary_id', 'status', 'area_a', 'area_b', 'name_a', 'name_b', 'name_local_a', 'name_local_b', 'area_m2'],
+  featureId: false,
+};
 
 const LAYERS: Record<TileLayer, LayerQuery> = {
   districts: areaLayer('district'),
@@ -35,13 +67,16 @@ const LAYERS: Record<TileLayer, LayerQuery> = {
            FROM track t LEFT JOIN area a ON a.id = t.area_id LEFT JOIN area o ON o.id = t.other_area_id
            WHERE t.geom && ${BOX}`,
     properties: ['code', 'name', 'kind', 'other_code', 'readings'],
+    featureId: true,
   },
   markers: {
     rows: `SELECT m.id, a.code, m.name, m.symbol, m.geom
            FROM marker m LEFT JOIN area a ON a.id = m.area_id
            WHERE m.geom && ${BOX}`,
     properties: ['code', 'name', 'symbol'],
+    featureId: true,
   },
+  disputes: DISPUTES,
 };
 
 function boxParams(tile: TileAddress): number[] {
@@ -63,35 +98,63 @@ export async function supportsMvt(db: Queryable): Promise<boolean> {
 
 /**
  * A token that changes whenever anything drawn in the tiles changes: area edits (count, sum of
- * versions, last update) and added or removed tracks and markers. Cheap enough to ask per
- * request; the route memoises it briefly.
+ * versions, last update), added or removed tracks and markers, and disputes and boundaries
+ * (count and last update). Cheap enough to ask per request; the service memoises it briefly.
  */
 export async function dataVersion(db: Queryable): Promise<string> {
   const { rows } = await db.query<{ v: string }>(
     `SELECT concat_ws('/',
        (SELECT count(*) || '.' || coalesce(sum(version), 0) || '.' || coalesce(floor(extract(epoch FROM max(updated_at)) * 1000), 0) FROM area),
        (SELECT count(*) || '.' || coalesce(max(id), 0) FROM track),
-       (SELECT count(*) || '.' || coalesce(max(id), 0) FROM marker)) AS v`,
+       (SELECT count(*) || '.' || coalesce(max(id), 0) FROM marker),
+       (SELECT count(*) || '.' || coalesce(floor(extract(epoch FROM max(updated_at)) * 1000), 0) FROM dispute),
+       (SELECT count(*) || '.' || coalesce(floor(extract(epoch FROM max(updated_at)) * 1000), 0) FROM boundary)) AS v`,
   );
   return rows[0].v;
 }
+
+/** The SQL of one layer's MVT, built once per layer: the text of a prepared statement. */
+const MVT_SQL = Object.fromEntries(
+  (Object.keys(LAYERS) as TileLayer[]).map((layer) => {
+    const { featureId } = LAYERS[layer];
+    return [layer, `SELECT ST_AsMVT(f, $5, ${EXTENT}, 'geom'${featureId ? ", 'id'" : ''}) AS mvt, count(*)::int AS n FROM (
+       SELECT ${featureId ? 'r.id, ' : ''}${columns(layer, 'r')},
+              ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, $6, true), 3857), ST_TileEnvelope($7, $8, $9), ${EXTENT}, ${BUFFER}, true) AS geom
+       FROM (${LAYERS[layer].rows}) r
+     ) f
+     WHERE f.geom IS NOT NULL`];
+  }),
+) as Record<TileLayer, string>;
+
+const FEATURES_SQL = Object.fromEntries(
+  (Object.keys(LAYERS) as TileLayer[]).map((layer) => {
+    const { featureId, properties } = LAYERS[layer];
+    return [layer, `SELECT ${featureId ? 'c.id' : 'NULL::bigint AS id'}, ST_AsGeoJSON(c.clipped, 7)::json AS geometry,
+            jsonb_strip_nulls(jsonb_build_object(${properties.map((name) => `'${name}', c.${name}`).join(', ')})) AS properties
+     FROM (
+       SELECT r.*, ST_ClipByBox2D(ST_Simplify(r.geom, $5, true), ${BOX}) AS clipped
+       FROM (${LAYERS[layer].rows}) r
+     ) c
+     WHERE NOT ST_IsEmpty(c.clipped)
+     ORDER BY ${featureId ? 'c.id' : properties.map((name) => `c.${name}`).slice(0, 3).join(', ')}`];
+  }),
+) as Record<TileLayer, string>;
 
 /**
  * One layer's tile encoded by PostGIS. Geometries are simplified in lon/lat first (cheap, and it
  * shrinks what `ST_Transform` has to project), then snapped to the tile grid and clipped with a
  * buffer by `ST_AsMVTGeom`. Null when the tile has no feature.
+ *
+ * A named (prepared) statement: each pooled connection parses and plans it once instead of on
+ * every tile.
  */
 export async function mvtTile(db: Queryable, layer: TileLayer, tile: TileAddress): Promise<Buffer | null> {
-  const tolerance = simplifyToleranceDegrees(tile.z);
-  const { rows } = await db.query<{ mvt: Buffer; n: number }>(
-    `SELECT ST_AsMVT(f, $5, ${EXTENT}, 'geom', 'id') AS mvt, count(*)::int AS n FROM (
-       SELECT r.id, ${columns(layer, 'r')},
-              ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, $6, true), 3857), ST_TileEnvelope($7, $8, $9), ${EXTENT}, ${BUFFER}, true) AS geom
-       FROM (${LAYERS[layer].rows}) r
-     ) f
-     WHERE f.geom IS NOT NULL`,
-    [...boxParams(tile), layer, tolerance, tile.z, tile.x, tile.y],
-  );
+  const query: pg.QueryConfig = {
+    name: `tessera-mvt-${layer}`,
+    text: MVT_SQL[layer],
+    values: [...boxParams(tile), layer, simplifyToleranceDegrees(tile.z), tile.z, tile.x, tile.y],
+  };
+  const { rows } = await db.query<{ mvt: Buffer; n: number }>(query);
   const row = rows[0];
   return row && row.n > 0 ? row.mvt : null;
 }
@@ -105,19 +168,17 @@ function columns(layer: TileLayer, alias: string): string {
  * SQL, for databases that cannot run `ST_AsMVT`; `encodeTile` turns them into MVT.
  */
 export async function tileFeatures(db: Queryable, layer: TileLayer, tile: TileAddress): Promise<Feature<Geometry>[]> {
-  const tolerance = simplifyToleranceDegrees(tile.z);
-  const { rows } = await db.query<{ id: number; geometry: Geometry; properties: Record<string, unknown> }>(
-    `SELECT c.id, ST_AsGeoJSON(c.clipped, 7)::json AS geometry,
-            jsonb_strip_nulls(jsonb_build_object(${LAYERS[layer].properties.map((name) => `'${name}', c.${name}`).join(', ')})) AS properties
-     FROM (
-       SELECT r.*, ST_ClipByBox2D(ST_Simplify(r.geom, $5, true), ${BOX}) AS clipped
-       FROM (${LAYERS[layer].rows}) r
-     ) c
-     WHERE NOT ST_IsEmpty(c.clipped)
-     ORDER BY c.id`,
-    [...boxParams(tile), tolerance],
-  );
-  return rows.map((row) => ({ type: 'Feature', id: row.id, geometry: row.geometry, properties: row.properties }));
+  const { rows } = await db.query<{ id: number | null; geometry: Geometry; properties: Record<string, unknown> }>({
+    name: `tessera-features-${layer}`,
+    text: FEATURES_SQL[layer],
+    values: [...boxParams(tile), simplifyToleranceDegrees(tile.z)],
+  });
+  return rows.map((row) => ({
+    type: 'Feature',
+    ...(row.id === null ? {} : { id: row.id }),
+    geometry: row.geometry,
+    properties: row.properties,
+  }));
 }
 
 export interface ReadingFilter {

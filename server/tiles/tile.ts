@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 
 /** The layers served as vector tiles; the name is also the MVT layer name inside the tile. */
-export const TILE_LAYERS = ['districts', 'kumbans', 'villages', 'tracks', 'markers'] as const;
+export const TILE_LAYERS = ['districts', 'kumbans', 'villages', 'tracks', 'markers', 'disputes'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
 /** Deepest zoom served: ~2.4 cm per tile unit, finer than any GPS fix. */
