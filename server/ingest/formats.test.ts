@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import yazl from 'yazl';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
+import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 
 /**
  * Every GPS format through `POST /api/uploads` on the real database: what each file becomes
@@ -141,7 +142,7 @@ describe('every format through POST /api/uploads', () => {
     for (const [code, name] of [['FMT-NK-1', 'Ban Nong Kham'], ['FMT-NK-2', 'Ban Nongkham']]) {
       const created = await app.inject({
         method: 'POST', url: '/api/areas', headers: adminAuth(),
-        payload: { level: 'ban', parent: 'SK-01-01', code, name, name_local: null, centre: { type: 'Point', coordinates: [106.7, 15.7] } },
+        payload: { level: 'ban', parent: SANDBOX_KUMBAN, code, name, name_local: null, centre: { type: 'Point', coordinates: [106.7, 15.7] } },
       });
       expect(created.statusCode).toBe(201);
     }
@@ -160,6 +161,52 @@ describe('every format through POST /api/uploads', () => {
     expect(report.warnings).toEqual([
       "Track name 'Ban Nong Kham' could be any of the villages FMT-NK-1, FMT-NK-2; it was not assigned to one (name it by code)",
     ]);
+  });
+});
+
+describe('a dry run (?dry_run=1) shows what an upload would make and stores nothing', () => {
+  // A short walk at ~1 m/s with one fix thrown 500 m off, and a landmark.
+  const t0 = Date.parse('2026-03-04T02:00:00Z');
+  const points = Array.from({ length: 40 }, (_, i) => [106.70 + i * 0.0001, 15.70 + (i === 20 ? 0.0045 : 0)] as const);
+  const gpx = `<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="dry run test" xmlns="http://www.topografix.com/GPX/1/1">
+  <wpt lat="15.7" lon="106.7"><name>Old well</name></wpt>
+  <trk><name>Check walk</name><trkseg>
+${points.map(([lon, lat], i) => `<trkpt lat="${lat}" lon="${lon}"><time>${new Date(t0 + i * 10_000).toISOString()}</time></trkpt>`).join('\n')}
+  </trkseg></trk>
+</gpx>`;
+
+  it('answers the report and a map preview of the walk as read and as kept, with nothing written', async () => {
+    const before = await rowCounts();
+    const { payload, headers } = multipart([{ name: 'check.gpx', content: gpx }]);
+    const res = await app.inject({ method: 'POST', url: '/api/uploads?dry_run=1', headers: { ...headers, ...adminAuth() }, payload });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.dry_run).toBe(true);
+    expect(body.upload).toBeNull();
+    expect(body.report.files[0]).toMatchObject({
+      file: 'check.gpx', upload_id: null, format: 'gpx', readings: { read: 40, kept: 39, dropped: { speed_spike: 1 } }, markers: 1,
+    });
+    expect(body.report.files[0].tracks).toEqual([expect.objectContaining({ id: null, kind: 'line', area_code: null, kept: 39, dropped: 1 })]);
+    const byKind = (kind: string) => body.preview.features.filter((f: { properties: { kind: string } }) => f.properties.kind === kind);
+    expect(byKind('track_raw').map((f: { geometry: { coordinates: unknown[] } }) => f.geometry.coordinates.length)).toEqual([40]);
+    expect(byKind('track_clean').map((f: { geometry: { coordinates: unknown[] } }) => f.geometry.coordinates.length)).toEqual([39]);
+    expect(byKind('dropped')).toEqual([expect.objectContaining({ geometry: { type: 'Point', coordinates: [106.702, 15.7045] }, properties: { kind: 'dropped', file: 'check.gpx', reason: 'speed_spike' } })]);
+    expect(byKind('marker').map((f: { properties: { name: string } }) => f.properties.name)).toEqual(['Old well']);
+    expect(await rowCounts()).toEqual(before);
+
+    // Confirmed: the same bytes are stored, once.
+    const stored = await upload([{ name: 'check.gpx', content: gpx }]);
+    expect(stored.statusCode).toBe(201);
+    expect(stored.json().report.files[0].readings).toEqual(body.report.files[0].readings);
+    expect((await rowCounts()).reading).toBe(before.reading + 40);
+  });
+
+  it('refuses a bad file in a dry run as it would in an upload', async () => {
+    const { payload, headers } = multipart([{ name: 'ragged.csv', content: 'lat,lon\n15.7,106.7\n15.7,106.7,9\n' }]);
+    const res = await app.inject({ method: 'POST', url: '/api/uploads?dry_run=1', headers: { ...headers, ...adminAuth() }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('ragged.csv');
   });
 });
 

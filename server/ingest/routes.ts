@@ -6,9 +6,9 @@ import { UserError } from '../errors.js';
 import { actorOf } from '../areas/routes.js';
 import { errors } from '../schemas.js';
 import { receiveMultipart } from './receive.js';
-import { isShapefileUpload } from '../datasets/layers.js';
+import { isDatasetUpload } from '../datasets/detect.js';
 import { importDataset, parseFieldMapping } from '../datasets/service.js';
-import { ingestFiles } from './service.js';
+import { ingestFiles, previewFiles } from './service.js';
 import { getUpload } from './store.js';
 
 export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: Database; config: Config }) {
@@ -17,7 +17,7 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     bodyLimit: config.limits.uploadBytes,
     schema: {
       tags: ['uploads'],
-      summary: 'Upload GPS files or a shapefile dataset (multipart `file` parts; fields area, crs, encoding; for datasets level, parent, fields, layer)',
+      summary: 'Upload GPS files (multipart `file` parts; fields area, crs, encoding), or a boundary dataset: a zipped shapefile, or a GeoJSON FeatureCollection or KML/KMZ sent with a `level` field (import) or `dataset=1` (dry run); dataset fields level, parent (code or `contains`), fields (`code=F,name=F,...`), layer, crs, encoding; `?dry_run=1` stores nothing and answers what the upload would make (GPS: reports and a map preview of tracks as read and cleaned; datasets: fields, CRS, problems)',
       querystring: Type.Object({ dry_run: Type.Optional(Type.String({ pattern: '^(0|1|true|false)$' })) }, { additionalProperties: false }),
       consumes: ['multipart/form-data'],
       response: { 200: Type.Any(), 201: Type.Any(), ...errors(400, 401, 403, 413, 415, 422) },
@@ -29,7 +29,7 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     const received = await receiveMultipart(req);
     try {
       const dryRun = ['1', 'true'].includes(String((req.query as { dry_run?: string }).dry_run ?? ''));
-      if (await isShapefileUpload(received.files)) {
+      if (await isDatasetUpload(received.files, received.fields)) {
         const f = received.fields;
         const result = await importDataset(db, received.files, {
           dryRun, level: f.level || undefined, parent: f.parent || undefined, fields: parseFieldMapping(f.fields), layer: f.layer || undefined,
@@ -38,14 +38,19 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
         const upload = result.uploadId ? await getUpload(db.pool, result.uploadId) : null;
         return reply.code(result.created ? 201 : 200).send({ upload, uploads: upload ? [upload] : [], report: { files: [result.report] }, dry_run: dryRun });
       }
-      const result = await ingestFiles(db, received.files, {
+      const options = {
         area: received.fields.area || null,
         crs: received.fields.crs || undefined,
         encoding: received.fields.encoding || undefined,
         actor: actorOf(req),
         maxPoints: config.limits.points,
         cleaning: { maxHdop: config.cleaning.maxHdop, maxSpeedMps: config.cleaning.maxSpeedMps },
-      });
+      };
+      if (dryRun) {
+        const preview = await previewFiles(db, received.files, options);
+        return reply.code(200).send({ upload: preview.uploads[0] ?? null, uploads: preview.uploads, report: preview.report, dry_run: true, preview: preview.preview });
+      }
+      const result = await ingestFiles(db, received.files, options);
       return reply.code(result.created ? 201 : 200).send({ upload: result.uploads[0], uploads: result.uploads, report: result.report });
     } finally {
       await received.dispose();

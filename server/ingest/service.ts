@@ -2,11 +2,12 @@ import type { Database } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { getArea, listAreas, listLevels } from '../areas/store.js';
-import { cleanReadings, summariseCleaning, type CleaningOptions } from './clean.js';
+import { cleanReadings, summariseCleaning, type CleanedReading, type CleaningOptions } from './clean.js';
 import { parseReceivedFile } from './parse.js';
-import type { ParsedFile } from './readings.js';
+import { filePreview, type UploadPreview } from './preview.js';
+import type { ParsedFile, ParsedTrack, ParsedWaypoint } from './readings.js';
 import type { ReceivedFile } from './receive.js';
-import { assignTrack, candidateCodes, VillageNames } from './assign.js';
+import { assignTrack, candidateCodes, VillageNames, type TrackAssignment } from './assign.js';
 import type { VillageCandidate } from './match.js';
 import * as store from './store.js';
 
@@ -38,10 +39,23 @@ export interface FileReport {
   warnings: string[];
 }
 
+/** A file's report in a dry run: what it would become, with no database ids yet. */
+export type PreviewFileReport = Omit<FileReport, 'upload_id' | 'tracks'> & {
+  upload_id: null;
+  tracks: (Omit<FileReport['tracks'][number], 'id'> & { id: null })[];
+};
+
 export interface IngestResult {
   created: boolean;
   uploads: store.StoredUpload[];
   report: { files: FileReport[] };
+}
+
+export interface UploadPreviewResult {
+  /** Earlier uploads of the same bytes, which a real upload would answer with. */
+  uploads: store.StoredUpload[];
+  report: { files: (PreviewFileReport | FileReport)[] };
+  preview: UploadPreview;
 }
 
 function bboxOf(points: { lon: number; lat: number }[]): [number, number, number, number] | null {
@@ -56,12 +70,98 @@ function bboxOf(points: { lon: number; lat: number }[]): [number, number, number
   return [w, s, e, n];
 }
 
+/** One track read and cleaned, with what it was walked for: ready to store or to preview. */
+interface PlannedTrack {
+  track: ParsedTrack;
+  segments: CleanedReading[][];
+  readings: CleanedReading[];
+  summary: ReturnType<typeof summariseCleaning>;
+  assignment: TrackAssignment;
+}
+
+/** One file as it would be stored: its tracks, its waypoints by area, and its report without database ids. */
+interface PlannedFile {
+  file: ReceivedFile;
+  parsed: ParsedFile;
+  tracks: PlannedTrack[];
+  markersByArea: Map<number | null, ParsedWaypoint[]>;
+  report: Omit<FileReport, 'upload_id' | 'tracks'> & { tracks: Omit<FileReport['tracks'][number], 'id'>[] };
+}
+
 /**
- * Ingest the files of one upload: parse and clean everything first, then write it all in one
- * transaction, so a bad file leaves nothing behind. Files whose bytes were uploaded before
- * are answered with the earlier upload and stored again never.
+ * Everything an upload would store, worked out without touching the database: cleaning,
+ * track assignment, markers, the report. Ingest writes it; a dry run shows it.
  */
-export async function ingestFiles(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<IngestResult> {
+function planFile(
+  file: ReceivedFile,
+  parsed: ParsedFile,
+  names: VillageNames,
+  known: ReadonlyMap<string, number>,
+  area: { id: number; code: string } | null,
+  cleaning: Partial<CleaningOptions>,
+): PlannedFile {
+  const totals = { read: 0, kept: 0, dropped: {} as Record<string, number> };
+  const tracks: PlannedTrack[] = [];
+  const times: string[] = [];
+  const allPoints: { lon: number; lat: number }[] = [];
+  for (const track of parsed.tracks) {
+    const segments = track.segments.map((segment) => cleanReadings(segment, cleaning));
+    const readings = segments.flat();
+    const summary = summariseCleaning(readings);
+    totals.read += summary.read;
+    totals.kept += summary.kept;
+    for (const [reason, n] of Object.entries(summary.dropped)) {
+      if (n > 0) totals.dropped[reason] = (totals.dropped[reason] ?? 0) + n;
+    }
+    const assignment = assignTrack(track, (n) => names.code(n, 'Track name'), area?.code ?? null);
+    tracks.push({ track, segments, readings, summary, assignment });
+    for (const r of readings) {
+      if (r.kept) allPoints.push(r);
+      if (r.time) times.push(r.time);
+    }
+  }
+  // A waypoint named after a village marks that village; any other belongs to the upload's area.
+  const markersByArea = new Map<number | null, ParsedWaypoint[]>();
+  for (const w of parsed.waypoints) {
+    const code = w.name ? names.code(w.name, 'Waypoint name') : null;
+    const areaId = code !== null ? known.get(code)! : (area?.id ?? null);
+    markersByArea.set(areaId, [...(markersByArea.get(areaId) ?? []), w]);
+  }
+  allPoints.push(...parsed.waypoints);
+  times.sort();
+  return {
+    file, parsed, tracks, markersByArea,
+    report: {
+      file: file.name,
+      sha256: file.sha256,
+      duplicate: false,
+      format: parsed.format,
+      version: parsed.version,
+      creator: parsed.creator,
+      crs: parsed.crs ?? 'EPSG:4326',
+      readings: totals,
+      tracks: tracks.map(({ track, summary, assignment }) => ({
+        name: track.name ?? null, kind: assignment.kind, area_code: assignment.areaCode, other_area_code: assignment.otherAreaCode,
+        kept: summary.kept, dropped: summary.read - summary.kept,
+      })),
+      markers: parsed.waypoints.length,
+      bbox: bboxOf(allPoints),
+      time_span: times.length ? { start: times[0], end: times[times.length - 1] } : null,
+      warnings: [...parsed.warnings, ...names.warnings()],
+    },
+  };
+}
+
+/** The files of an upload read, cleaned and planned; earlier uploads of the same bytes apart. */
+interface PreparedUpload {
+  area: { id: number; code: string } | null;
+  planned: PlannedFile[];
+  earlier: store.StoredUpload[];
+  earlierReports: FileReport[];
+  known: ReadonlyMap<string, number>;
+}
+
+async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<PreparedUpload> {
   const area = opts.area ? await getArea(db.pool, opts.area) : null;
   if (opts.area && !area) {
     throw new UserError('VALIDATION_FAILED', `The upload names area '${opts.area}', which does not exist.`, [{ field: 'area', value: opts.area }]);
@@ -87,70 +187,53 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
   const knownCodes = new Set(known.keys());
   const villages = await villagesToMatch(db, fresh.map((f) => f.parsed));
   for (const v of villages) known.set(v.code, v.id);
+  const planned = fresh.map(({ file, parsed }) => planFile(file, parsed, new VillageNames(knownCodes, villages), known, area, opts.cleaning));
+  const earlierReports = earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true }));
+  return { area, planned, earlier, earlierReports, known };
+}
 
+/**
+ * What an upload would make, with nothing stored: each file's report (no database ids yet)
+ * and a map preview of its tracks as read and as cleaned. Files uploaded before are answered
+ * with their stored report, as in a real upload.
+ */
+export async function previewFiles(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<UploadPreviewResult> {
+  const { planned, earlier, earlierReports } = await prepareUpload(db, files, opts);
+  const preview: UploadPreview = {
+    type: 'FeatureCollection',
+    features: planned.flatMap((p) => filePreview(p.file.name, p.tracks.map((t) => ({ name: t.track.name, segments: t.segments })), p.parsed.waypoints)),
+  };
+  const reports = planned.map((p) => ({ ...p.report, upload_id: null, tracks: p.report.tracks.map((t) => ({ ...t, id: null })) }));
+  return { uploads: earlier, report: { files: [...reports, ...earlierReports] }, preview };
+}
+
+/**
+ * Ingest the files of one upload: parse and clean everything first, then write it all in one
+ * transaction, so a bad file leaves nothing behind. Files whose bytes were uploaded before
+ * are answered with the earlier upload and stored again never.
+ */
+export async function ingestFiles(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<IngestResult> {
+  const { area, planned, earlier, earlierReports, known } = await prepareUpload(db, files, opts);
   const created = await withTransaction(db.pool, async (client) => {
     const reports: { id: string; report: FileReport }[] = [];
-    for (const { file, parsed } of fresh) {
+    for (const p of planned) {
       const uploadId = await store.insertUpload(client, {
-        filename: file.name, sha256: file.sha256, size: file.size, kind: parsed.format, crs: parsed.crs ?? 'EPSG:4326', areaId: area?.id ?? null, actor: opts.actor,
+        filename: p.file.name, sha256: p.file.sha256, size: p.file.size, kind: p.parsed.format, crs: p.report.crs, areaId: area?.id ?? null, actor: opts.actor,
       });
-      const names = new VillageNames(knownCodes, villages);
-      const totals = { read: 0, kept: 0, dropped: {} as Record<string, number> };
-      const trackReports: FileReport['tracks'] = [];
-      const times: string[] = [];
-      const allPoints: { lon: number; lat: number }[] = [];
-      for (const track of parsed.tracks) {
-        const raw = track.segments.flat();
-        const cleaned = track.segments.flatMap((segment) => cleanReadings(segment, opts.cleaning));
-        const summary = summariseCleaning(cleaned);
-        totals.read += summary.read;
-        totals.kept += summary.kept;
-        for (const [reason, n] of Object.entries(summary.dropped)) {
-          if (n > 0) totals.dropped[reason] = (totals.dropped[reason] ?? 0) + n;
-        }
-        const assignment = assignTrack(track, (n) => names.code(n, 'Track name'), area?.code ?? null);
-        const id = await store.insertTrack(client, {
+      const trackIds: number[] = [];
+      for (const { track, readings, assignment } of p.tracks) {
+        trackIds.push(await store.insertTrack(client, {
           uploadId,
           areaId: assignment.areaCode ? known.get(assignment.areaCode)! : null,
           otherAreaId: assignment.otherAreaCode ? known.get(assignment.otherAreaCode)! : null,
           name: track.name ?? null,
           description: track.desc ?? null,
           kind: assignment.kind,
-          readings: cleaned,
-        }, store.readingWriterFor(db.kind));
-        trackReports.push({
-          id, name: track.name ?? null, kind: assignment.kind, area_code: assignment.areaCode, other_area_code: assignment.otherAreaCode,
-          kept: summary.kept, dropped: summary.read - summary.kept,
-        });
-        for (const r of cleaned) if (r.kept) allPoints.push(r);
-        for (const r of raw) if (r.time) times.push(r.time);
+          readings,
+        }, store.readingWriterFor(db.kind)));
       }
-      // A waypoint named after a village marks that village; any other belongs to the upload's area.
-      const markersByArea = new Map<number | null, typeof parsed.waypoints>();
-      for (const w of parsed.waypoints) {
-        const code = w.name ? names.code(w.name, 'Waypoint name') : null;
-        const areaId = code !== null ? known.get(code)! : (area?.id ?? null);
-        markersByArea.set(areaId, [...(markersByArea.get(areaId) ?? []), w]);
-      }
-      for (const [areaId, waypoints] of markersByArea) await store.insertMarkers(client, uploadId, areaId, waypoints);
-      allPoints.push(...parsed.waypoints);
-      times.sort();
-      const report: FileReport = {
-        file: file.name,
-        upload_id: uploadId,
-        sha256: file.sha256,
-        duplicate: false,
-        format: parsed.format,
-        version: parsed.version,
-        creator: parsed.creator,
-        crs: parsed.crs ?? 'EPSG:4326',
-        readings: totals,
-        tracks: trackReports,
-        markers: parsed.waypoints.length,
-        bbox: bboxOf(allPoints),
-        time_span: times.length ? { start: times[0], end: times[times.length - 1] } : null,
-        warnings: [...parsed.warnings, ...names.warnings()],
-      };
+      for (const [areaId, waypoints] of p.markersByArea) await store.insertMarkers(client, uploadId, areaId, waypoints);
+      const report: FileReport = { ...p.report, upload_id: uploadId, tracks: p.report.tracks.map((t, i) => ({ ...t, id: trackIds[i] })) };
       await store.saveReport(client, uploadId, report);
       reports.push({ id: uploadId, report });
     }
@@ -159,11 +242,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
 
   const uploads: store.StoredUpload[] = [];
   for (const { id } of created) uploads.push((await store.getUpload(db.pool, id))!);
-  const files_: FileReport[] = [
-    ...created.map((c) => c.report),
-    ...earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true })),
-  ];
-  return { created: created.length > 0, uploads: [...uploads, ...earlier], report: { files: files_ } };
+  return { created: created.length > 0, uploads: [...uploads, ...earlier], report: { files: [...created.map((c) => c.report), ...earlierReports] } };
 }
 
 /**
