@@ -7,7 +7,9 @@ import { startEmbedded, type EmbeddedServer } from '../server/db/embedded.js';
 import { migrate } from '../server/db/migrate.js';
 import { saveToken } from '../server/auth/tokens.js';
 import { loadDemo } from '../server/demo/load.js';
-import { openDatabase } from '../server/db/database.js';
+import { openDatabase, withTransaction } from '../server/db/database.js';
+import { createArea } from '../server/areas/store.js';
+import { SANDBOX_KUMBAN } from './helpers/sandbox.js';
 import { PROJECT_ROOT } from '../server/config.js';
 
 declare module 'vitest' {
@@ -19,6 +21,7 @@ declare module 'vitest' {
 }
 
 export const TEST_ADMIN_TOKEN = 'tsr_test_admin_token_for_the_suite';
+
 
 let embedded: EmbeddedServer | null = null;
 let tmp: string | null = null;
@@ -51,6 +54,8 @@ export async function setup(project: TestProject) {
     await migrate(db.pool);
     await saveToken(db.pool, 'test admin', 'admin', TEST_ADMIN_TOKEN);
     await loadDemo({ ...db, kind }, process.env.TESSERA_FIXTURES ? path.resolve(process.env.TESSERA_FIXTURES) : path.join(PROJECT_ROOT, 'fixtures'));
+    await withTransaction(db.pool, (client) =>
+      createArea(client, { level: 'kumban', parent: 'SK-01', code: SANDBOX_KUMBAN, name: 'Test sandbox', status: 'planned' }, 'test setup'));
   } finally {
     await db.pool.end();
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { adminAuth, useTestApp } from './helpers/app.js';
 import type { Database } from '../server/db/database.js';
+import { SANDBOX_KUMBAN } from './helpers/sandbox.js';
 
 /**
  * The walking skeleton, end to end on the real database: a village walked with a GPS is
@@ -73,7 +74,7 @@ describe('walking skeleton: GPX upload → perimeter derive → PDF map', () => 
   it('creates the village without a boundary', async () => {
     const res = await app.inject({
       method: 'POST', url: '/api/areas', headers: adminAuth(),
-      payload: { level: 'ban', parent: 'SK-01-01', code, name: 'Ban Skeleton', name_local: 'ບ້ານທົດສອບ', centre: { type: 'Point', coordinates: [106.867, 15.555] } },
+      payload: { level: 'ban', parent: SANDBOX_KUMBAN, code, name: 'Ban Skeleton', name_local: 'ບ້ານທົດສອບ', centre: { type: 'Point', coordinates: [106.867, 15.555] } },
     });
     expect(res.statusCode).toBe(201);
   });
@@ -135,8 +136,14 @@ describe('walking skeleton: GPX upload → perimeter derive → PDF map', () => 
   });
 
   it('refuses to derive a village nobody has walked', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/areas/SK-01-01/derive', headers: adminAuth(), payload: { method: 'perimeter' } });
+    const created = await app.inject({
+      method: 'POST', url: '/api/areas', headers: adminAuth(),
+      payload: { level: 'ban', parent: SANDBOX_KUMBAN, code: 'SKEL-002', name: 'Ban Unwalked', centre: { type: 'Point', coordinates: [106.9, 15.52] } },
+    });
+    expect(created.statusCode).toBe(201);
+    const res = await app.inject({ method: 'POST', url: '/api/areas/SKEL-002/derive', headers: adminAuth(), payload: { method: 'perimeter' } });
     expect(res.statusCode).toBe(422);
+    expect(res.json().message).toContain('SKEL-002');
     expect(res.json().error).toBe('NOT_ENOUGH_DATA');
   });
 

@@ -9,6 +9,7 @@ import { MAP_COLOURS } from '../../web/src/map/palette.js';
 import { LAYERS } from '../../web/src/map/style.js';
 import { startTestServer } from '../helpers/server.js';
 import { decodePng, hexToRgb, shareUnlike } from './png.js';
+import { SANDBOX_KUMBAN } from '../helpers/sandbox.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -142,9 +143,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await expect.poll(() => page.locator('#progress .progress-name').getAttribute('data-code')).toBe(code);
     await waitForIdleMap();
     await screenshot('district-selected');
-    // A district offers its atlas and its data; both links answer from the same server.
-    const atlas = await page.locator('#area .actions a[href$="/atlas.pdf"]').getAttribute('href');
-    expect(atlas).toBe(`/api/areas/${code}/atlas.pdf`);
+    // A district offers its atlas (printed with progress: the atlas test follows it) and its
+    // data, which answers from the same server.
+    await expect.poll(() => page.locator('#area .atlas-download[data-state="idle"] button').count()).toBe(1);
     const csvHref = await page.locator('#area .downloads a[href$=".csv"]').getAttribute('href');
     const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), csvHref);
     expect(csv).toContain(code);
@@ -234,7 +235,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     for (const [code, x0, x1] of [['E2E-DA', 106.9, 106.912], ['E2E-DB', 106.91, 106.92]] as const) {
       const created = await fetch(`${server.url}/api/areas`, {
         method: 'POST', headers,
-        body: JSON.stringify({ level: 'ban', parent: 'SK-01-01', code, name: `Ban ${code}`, centre: { type: 'Point', coordinates: [(x0 + x1) / 2, 15.405] }, geometry: rect(x0, x1) }),
+        body: JSON.stringify({ level: 'ban', parent: SANDBOX_KUMBAN, code, name: `Ban ${code}`, centre: { type: 'Point', coordinates: [(x0 + x1) / 2, 15.405] }, geometry: rect(x0, x1) }),
       });
       expect(created.status).toBe(201);
     }
@@ -246,6 +247,18 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await other.goto(`${server.url}/#area=E2E-DA`);
     await other.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
     await other.locator('#disputes .dispute[data-status="open"]').waitFor({ timeout: 10_000 });
+    const contested = () =>
+      other.evaluate(async (layer) => {
+        const map = window.tesseraMap!;
+        await new Promise<void>((resolve) => {
+          map.once('idle', () => resolve());
+          map.triggerRepaint();
+        });
+        return map.queryRenderedFeatures({ layers: [layer] }).length;
+      }, LAYERS.disputedLand);
+    // The contested strip is hatched on the map while the dispute is open, and no longer once resolved.
+    await expect.poll(contested, { timeout: 15_000 }).toBeGreaterThan(0);
+    await other.screenshot({ path: path.join(ARTIFACTS, 'dispute-open.png') });
     await other.fill('#token-input', server.adminToken);
     await other.locator('#token-input').dispatchEvent('change');
     await other.fill('#disputes textarea[name="outcome"]', 'Both chiefs agreed: the stream bank goes to E2E-DB.');
@@ -254,6 +267,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     const after = (await (await fetch(`${server.url}/api/disputes/${dispute.id}`)).json()).dispute;
     expect(after).toMatchObject({ status: 'resolved', resolution: { assigned_to: 'E2E-DB' } });
     expect(after.notes.map((n: { outcome: string }) => n.outcome)).toEqual(['Both chiefs agreed: the stream bank goes to E2E-DB.']);
+    await expect.poll(contested, { timeout: 15_000 }).toBe(0);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await other.screenshot({ path: path.join(ARTIFACTS, 'dispute-resolved.png') });
     await other.close();

@@ -1,6 +1,6 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { createApiClient, type ApiClient } from './api/client.js';
-import type { AreaSummary, Level, LevelKey } from './api/types.js';
+import { isDatasetReport, type AreaSummary, type Level, type LevelKey } from './api/types.js';
 import { onLanguageChange, t } from './i18n/index.js';
 import { linesBounds, unionBounds } from './map/bounds.js';
 import { loadFonts } from './map/fonts.js';
@@ -16,6 +16,7 @@ import { LegendPanel } from './panels/legend.js';
 import { ProgressPanel } from './panels/progress.js';
 import { SearchPanel } from './panels/search.js';
 import { TokenPanel } from './panels/token.js';
+import { TopologyPanel } from './panels/topology.js';
 import { TreePanel } from './panels/tree.js';
 import { UploadPanel } from './panels/upload.js';
 
@@ -72,8 +73,18 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
   const areaPanel = new AreaPanel(element('area'), api, (area) => area.bbox && areaMap?.fitBounds(area.bbox));
   const legend = new LegendPanel(element('legend'));
   const token = new TokenPanel(element('token'));
-  const upload = new UploadPanel(element('upload'), api, () => token.token(), () => {
-    if (selected) void showTracks(selected);
+  const upload = new UploadPanel(element('upload'), api, () => token.token(), {
+    preview: (result) => {
+      areaMap?.setUploadPreview(result);
+      // The walks as read, spikes included, so what cleaning dropped is in view too.
+      const walked = result?.preview ? linesBounds(result.preview) : null;
+      const bounds = walked ?? (result ? unionBounds(result.report.files.filter((file) => file.bbox).map((file) => ({ bbox: file.bbox }))) : null);
+      if (bounds) areaMap?.fitBounds(bounds);
+    },
+    uploaded: (result) => {
+      if (result.report.files.some(isDatasetReport)) void refresh();
+      else if (selected) void showTracks(selected);
+    },
   });
   const derive = new DerivePanel(element('derive'), api, () => token.token(), {
     preview: (geometry) => areaMap?.setPreview(geometry),
@@ -85,6 +96,10 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
   });
   const disputesPanel = new DisputesPanel(element('disputes'), api, () => token.token(), () => void refresh());
   const progress = new ProgressPanel(element('progress'), api);
+  const topology = new TopologyPanel(element('topology'), api, () => token.token(), {
+    frame: (bounds) => areaMap?.fitBounds(bounds),
+    disputesOpened: () => void refresh(),
+  });
   const labelLandmarks = () => {
     element('side-panel').setAttribute('aria-label', t('panel.label'));
     element('map').setAttribute('aria-label', t('map.label'));
@@ -92,7 +107,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
   labelLandmarks();
   onLanguageChange(() => {
     labelLandmarks();
-    for (const panel of [header, search, tree, areaPanel, historyPanel, disputesPanel, progress, legend, token, upload, derive]) panel.render();
+    for (const panel of [header, search, tree, areaPanel, historyPanel, disputesPanel, topology, progress, legend, token, upload, derive]) panel.render();
   });
 
   const writeHash = () => {
@@ -118,6 +133,25 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     }
   }
 
+  /**
+   * Hatches the gaps and overlaps among the villages around the selection: a village's kumban,
+   * or the children of the selected kumban or district.
+   */
+  async function showProblems(summary: AreaSummary | null): Promise<void> {
+    const parent = summary?.level === 'ban' ? summary.parent_code : summary?.code;
+    areaMap?.setProblems(null);
+    topology.setProblems(null, null);
+    if (!parent || summary?.level === 'province') return;
+    try {
+      const problems = await api.topology(parent);
+      if (selected !== (summary?.code ?? null)) return;
+      areaMap?.setProblems(problems);
+      topology.setProblems(parent, problems);
+    } catch (error) {
+      showError(t('error.generic', { message: (error as Error).message }));
+    }
+  }
+
   async function selectArea(code: string | null, options: { zoom: boolean }): Promise<void> {
     const summary = code ? (areasByCode.get(code) ?? null) : null;
     selected = summary ? summary.code : null;
@@ -133,6 +167,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     void progress.setArea(summary?.level === 'ban' ? (summary.parent_code ?? null) : selected);
     upload.setArea(summary);
     derive.setArea(summary);
+    void showProblems(summary);
     if (options.zoom && summary?.bbox) areaMap?.fitBounds(summary.bbox);
     else if (options.zoom && summary?.centre) areaMap?.centreOn(summary.centre);
     writeHash();
@@ -154,6 +189,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     search.setLevels(data.levels);
     areaPanel.setLevels(data.levels);
     progress.setLevels(data.levels);
+    upload.setLevels(data.levels);
     tree.setAreas(data.areas);
     legend.setAreas(data.areas);
     areaMap?.setLabels(data.areas);

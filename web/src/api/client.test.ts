@@ -28,7 +28,7 @@ describe('API client', () => {
           response.end(JSON.stringify({ error: 'area_not_found', message: 'No area NOPE', details: ['NOPE'] }));
         } else if (request.url?.startsWith('/api/areas?')) {
           response.end(JSON.stringify({ areas: [{ code: 'LP-01' }] }));
-        } else if (request.url === '/api/uploads') {
+        } else if (request.url?.startsWith('/api/uploads')) {
           response.statusCode = 201;
           response.end(JSON.stringify({ upload: { id: 7 }, report: { files: [] } }));
         } else if (request.url?.endsWith('/derive')) {
@@ -68,7 +68,7 @@ describe('API client', () => {
     const api = createApiClient({ baseUrl });
     const file = new File(['<gpx/>'], 'walk.gpx', { type: 'application/gpx+xml' });
     const result = await api.upload([file], { area: 'LP-01', token: 'tok' });
-    expect(result.upload.id).toBe(7);
+    expect(result.upload?.id).toBe(7);
     const request = seen.at(-1)!;
     expect(request.headers.authorization).toBe('Bearer tok');
     expect(request.headers['content-type']).toMatch(/^multipart\/form-data/);
@@ -76,10 +76,23 @@ describe('API client', () => {
     expect(request.body).toContain('filename="walk.gpx"');
   });
 
+  it('asks for a dry run with the dataset mapping as form fields', async () => {
+    const api = createApiClient({ baseUrl });
+    const file = new File(['x'], 'villages.zip');
+    await api.upload([file], { token: 'tok', dryRun: true, fields: { level: 'ban', parent: '', fields: 'code=VIL_CODE' } });
+    const request = seen.at(-1)!;
+    expect(request.url).toBe('/api/uploads?dry_run=1');
+    expect(request.body).toContain('name="level"');
+    expect(request.body).toContain('code=VIL_CODE');
+    expect(request.body).not.toContain('name="parent"');
+  });
+
   it('asks for a perimeter derive as preview or commit', async () => {
     const api = createApiClient({ baseUrl });
-    expect((await api.derive('LP-01', { commit: false, token: 'tok' })).committed).toBe(false);
+    expect((await api.derive('LP-01', { method: 'perimeter', commit: false, token: 'tok' })).committed).toBe(false);
     expect(JSON.parse(seen.at(-1)!.body)).toEqual({ method: 'perimeter', commit: false });
+    await api.derive('LP', { method: 'segments', toleranceM: 25, commit: true, token: 'tok' });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ method: 'segments', tolerance_m: 25, commit: true });
     expect(api.mapPdfUrl('LP 01')).toBe(`${baseUrl}/api/maps/LP%2001.pdf`);
   });
 

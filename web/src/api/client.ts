@@ -7,15 +7,18 @@ import type {
   AreaStatus,
   AreaSummary,
   AreaVersion,
+  DeriveMethod,
   DeriveResult,
   Level,
   LevelKey,
   Progress,
   ReadingCollection,
   TrackCollection,
+  UploadOptions,
   UploadResult,
 } from './types.js';
-import type { MultiPolygon } from 'geojson';
+import { sendWithProgress } from './transport.js';
+import type { FeatureCollection, MultiPolygon } from 'geojson';
 
 /**
  * A failed API call. Carries the contract's error code and message so panels can show the
@@ -59,15 +62,31 @@ export interface ApiClient {
   droppedReadings(areaCode: string): Promise<ReadingCollection>;
   /** URL template of a vector tile layer, for MapLibre; `version` makes the browser fetch anew. */
   tileUrl(layer: string, version: string): string;
-  upload(files: readonly File[], options: { area?: string; token: string }): Promise<UploadResult>;
-  derive(idOrCode: string | number, options: { commit: boolean; token: string }): Promise<DeriveResult>;
+  /**
+   * Sends files to `POST /api/uploads`: GPS data or a boundary dataset. With `dryRun` the server
+   * reads and checks them and stores nothing (the preview a mapper confirms).
+   */
+  upload(files: readonly File[], options: UploadOptions): Promise<UploadResult>;
+  derive(idOrCode: string | number, options: { method: DeriveMethod; toleranceM?: number; commit: boolean; token: string }): Promise<DeriveResult>;
   mapPdfUrl(idOrCode: string | number): string;
   /** Disputes an area is party to. */
   disputes(areaCode: string): Promise<Dispute[]>;
   /** Log a meeting, move a dispute on, or resolve it (with the API token). */
   changeDispute(id: number, change: DisputeChange, token: string): Promise<Dispute>;
+  /**
+   * Topology problems among an area's children (overlaps, gaps, slivers, parts outside the
+   * parent), each a feature with `properties.kind`, to hatch on the map.
+   */
+  topology(parentCode: string): Promise<FeatureCollection>;
+  /** Opens a dispute for every overlap among the children of `parentCode` that has none yet. */
+  openOverlapDisputes(parentCode: string, token: string): Promise<{ opened: { id: number }[]; already_open: { id: number }[] }>;
   /** The atlas of a kumban's or district's villages, one page each after a cover. */
   atlasPdfUrl(idOrCode: string | number): string;
+  /**
+   * Starts printing the atlas: the response as soon as its headers arrive (`x-atlas-pages`), its
+   * body still streaming, for the page to show progress; an error answer throws `ApiError`.
+   */
+  atlas(idOrCode: string | number): Promise<Response>;
   /** The area and its descendants as a data file. */
   exportUrl(idOrCode: string | number, format: 'geojson' | 'zip' | 'kml' | 'gpx' | 'csv'): string;
 }
@@ -177,25 +196,37 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
       const origin = baseUrl || window.location.origin;
       return `${origin}/tiles/${layer}/{z}/{x}/{y}.mvt${queryString({ v: version })}`;
     },
+    topology(parentCode) {
+      return getJson<FeatureCollection>(`/api/topology${queryString({ parent: parentCode, format: 'geojson' })}`);
+    },
+    async openOverlapDisputes(parentCode, token) {
+      const response = await doFetch(`${baseUrl}/api/topology/disputes${queryString({ parent: parentCode })}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      });
+      return readJson<{ opened: { id: number }[]; already_open: { id: number }[] }>(response);
+    },
     tracks(areaCode) {
       return getJson<TrackCollection>(`/api/tracks.geojson${queryString({ area: areaCode })}`);
     },
-    async upload(files, { area, token }) {
+    async upload(files, { area, token, dryRun, fields, onProgress }) {
       const form = new FormData();
       if (area) form.append('area', area);
+      for (const [name, value] of Object.entries(fields ?? {})) if (value) form.append(name, value);
       for (const file of files) form.append('file', file, file.name);
-      const response = await doFetch(`${baseUrl}/api/uploads`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-        body: form,
-      });
-      return readJson<UploadResult>(response);
+      const url = `${baseUrl}/api/uploads${queryString({ dry_run: dryRun ? '1' : undefined })}`;
+      const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+      if (onProgress && typeof XMLHttpRequest !== 'undefined') {
+        const sent = await sendWithProgress(url, form, headers, files.map((file) => file.size), onProgress);
+        return readJson<UploadResult>(new Response(sent.text, { status: sent.status, statusText: sent.statusText }));
+      }
+      return readJson<UploadResult>(await doFetch(url, { method: 'POST', headers, body: form }));
     },
-    async derive(idOrCode, { commit, token }) {
+    async derive(idOrCode, { method, toleranceM, commit, token }) {
       const response = await doFetch(`${baseUrl}/api/areas/${id(idOrCode)}/derive`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ method: 'perimeter', commit }),
+        body: JSON.stringify({ method, ...(toleranceM === undefined ? {} : { tolerance_m: toleranceM }), commit }),
       });
       return readJson<DeriveResult>(response);
     },
@@ -204,6 +235,11 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     },
     atlasPdfUrl(idOrCode) {
       return `${baseUrl}/api/areas/${id(idOrCode)}/atlas.pdf`;
+    },
+    async atlas(idOrCode) {
+      const response = await doFetch(`${baseUrl}/api/areas/${id(idOrCode)}/atlas.pdf`, { headers: { Accept: 'application/pdf, application/json' } });
+      if (!response.ok) await readJson(response);
+      return response;
     },
     exportUrl(idOrCode, format) {
       return `${baseUrl}/api/export/${id(idOrCode)}.${format}`;

@@ -1,4 +1,4 @@
-import type { Feature, FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, LineString, MultiPolygon, Point } from 'geojson';
 
 /** The key of an administrative level; the default Lao hierarchy, ordered from the top. */
 export type LevelKey = 'province' | 'district' | 'kumban' | 'ban';
@@ -106,6 +106,8 @@ export interface AreaProgress {
   area_m2: number | null;
   approved_share: number | null;
   zoned: boolean;
+  /** Villages with a printed map of their current version, and all prints made. */
+  maps_printed?: { villages: number; prints: number };
 }
 
 /** The answer to `GET /api/progress?area=CODE`. */
@@ -143,27 +145,123 @@ export interface FileReport {
   warnings: string[];
 }
 
-/** The answer to `POST /api/uploads`. */
-export interface UploadResult {
-  upload: { id: number | string; filename: string; sha256: string; kind: string };
-  report: { files: FileReport[] };
+/** A field of a dataset (shapefile DBF, GeoJSON properties) with a few of its values. */
+export interface DatasetField {
+  name: string;
+  type: string;
+  samples: string[];
 }
+
+/** Where a field of the dataset goes in Tessera (`fields=code=VIL_CODE,...` on the API). */
+export const DATASET_TARGETS = ['code', 'name', 'name_local', 'parent', 'status', 'population', 'households'] as const;
+export type DatasetTarget = (typeof DATASET_TARGETS)[number];
+
+/** What the server made of a boundary dataset: previewed with `dry_run=1`, counted after import. */
+export interface DatasetReport {
+  file: string;
+  layer: string;
+  layers: string[];
+  format: string;
+  crs: string | null;
+  datum: string | null;
+  /** For data without a .prj: the CRSs that put it inside the country (and the target area). */
+  crs_proposals: { crs: string; datum: string; inTarget: boolean }[];
+  encoding: { encoding: string; source: string };
+  features: number;
+  geometry_types: Record<string, number>;
+  bbox: [number, number, number, number] | null;
+  fields: DatasetField[];
+  /** The server's guess of the mapping, from the field names and values. */
+  suggested_fields?: Partial<Record<DatasetTarget, string>>;
+  problems: { record: number; problem: string }[];
+  repairs: { record: number; code?: string; reason: string; area_change_pct: number }[];
+  created: number;
+  updated: number;
+  skipped: number;
+  warnings: string[];
+}
+
+/** A file's report: GPS readings, or a boundary dataset (it lists its fields). */
+export type AnyFileReport = FileReport | DatasetReport;
+
+export function isDatasetReport(report: AnyFileReport): report is DatasetReport {
+  return Array.isArray((report as DatasetReport).fields);
+}
+
+/** What a GPS preview draws: walks as read and as kept, what cleaning dropped, waypoints. */
+export interface UploadPreviewProperties {
+  kind: 'track_raw' | 'track_clean' | 'dropped' | 'marker';
+  file: string;
+  reason?: string;
+  name?: string;
+}
+
+/** The answer to `POST /api/uploads` (stored), or with `dry_run=1` a preview that stored nothing. */
+export interface UploadResult {
+  upload: { id: number | string; filename: string; sha256: string; kind: string } | null;
+  report: { files: AnyFileReport[] };
+  dry_run?: boolean;
+  preview?: FeatureCollection<Geometry, UploadPreviewProperties>;
+}
+
+/** Options of an upload beyond its files: the area for GPS data, the mapping for datasets. */
+export interface UploadOptions {
+  token: string;
+  area?: string;
+  dryRun?: boolean;
+  /** Multipart fields sent with the files (level, parent, fields, crs, layer, encoding, dataset). */
+  fields?: Record<string, string>;
+  /** Share sent of each file, 0..1, in the order given. */
+  onProgress?: (shares: number[]) => void;
+}
+
+/** How a boundary is derived (`POST /api/areas/:id/derive`). */
+export const DERIVE_METHODS = ['perimeter', 'markers', 'segments', 'voronoi', 'dissolve'] as const;
+export type DeriveMethod = (typeof DERIVE_METHODS)[number];
+
+/** Methods that work on one village; the others derive all villages of a kumban or district. */
+export const VILLAGE_METHODS: readonly DeriveMethod[] = ['perimeter', 'markers'];
+export const PARENT_METHODS: readonly DeriveMethod[] = ['segments', 'voronoi', 'dissolve'];
 
 /** Measures of a derived boundary, shown before a mapper commits it. */
 export interface DeriveMetrics {
   area_ha: number;
   perimeter_km: number;
   vertices: number;
-  readings_used: number;
+  readings_used?: number;
   method: string;
-  tolerance_m: number;
+  tolerance_m?: number;
 }
 
-/** The answer to `POST /api/areas/:id/derive`, a preview unless `committed`. */
+/** Something a derive found wrong or missing: a gap, a village with no face, a dangle. */
+export interface DeriveProblem {
+  kind: string;
+  message?: string;
+  area_m2?: number;
+  code?: string;
+  [key: string]: unknown;
+}
+
+/** One village of a kumban-wide derive. */
+export interface DerivedVillage {
+  area: AreaSummary;
+  geometry: MultiPolygon | null;
+  metrics: DeriveMetrics | null;
+  problems?: DeriveProblem[];
+}
+
+/**
+ * The answer to `POST /api/areas/:id/derive`, a preview unless `committed`: one polygon for a
+ * village, or every village of a kumban or district with the parent rebuilt from them.
+ */
 export interface DeriveResult {
   area: Area;
-  geometry: MultiPolygon;
-  metrics: DeriveMetrics;
+  method?: DeriveMethod;
+  geometry?: MultiPolygon | null;
+  metrics?: DeriveMetrics;
+  villages?: DerivedVillage[];
+  parent?: { geometry: MultiPolygon | null; metrics: DeriveMetrics | null };
+  problems?: DeriveProblem[];
   committed: boolean;
 }
 

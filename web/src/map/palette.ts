@@ -29,6 +29,11 @@ export const MAP_COLOURS = {
   preview: '#d81b60',
   compare: '#ef6c00',
   dropped: '#c62828',
+  uploadRaw: '#8c8c8c',
+  marker: '#263238',
+  overlap: '#b71c1c',
+  gap: '#e65100',
+  otherProblem: '#4a148c',
   labelText: '#1a1a1a',
   labelHalo: '#ffffff',
 } as const;

@@ -16,16 +16,19 @@ export const SOURCES = {
   villages: 'villages',
   kumbans: 'kumbans',
   districts: 'districts',
+  disputes: 'disputes',
   labels: 'labels',
   selection: 'selection',
   compare: 'compare',
   tracks: 'tracks',
   dropped: 'dropped',
   preview: 'preview',
+  uploadPreview: 'upload-preview',
+  problems: 'problems',
 } as const;
 
 /** The sources served as vector tiles by `GET /tiles/:layer/:z/:x/:y.mvt`. */
-export const TILE_SOURCES = [SOURCES.villages, SOURCES.kumbans, SOURCES.districts] as const;
+export const TILE_SOURCES = [SOURCES.villages, SOURCES.kumbans, SOURCES.districts, SOURCES.disputes] as const;
 export type TileSource = (typeof TILE_SOURCES)[number];
 
 /** Deepest zoom the server makes tiles for; MapLibre overzooms beyond it. */
@@ -39,9 +42,17 @@ export const LAYERS = {
   kumbanOutline: 'kumbans-outline',
   districtCasing: 'districts-casing',
   districtOutline: 'districts-outline',
+  disputedLand: 'disputes-land',
+  disputedLine: 'disputes-line',
   selectionCasing: 'selection-casing',
   selectionOutline: 'selection-outline',
   previewOutline: 'preview-outline',
+  problemsFill: 'problems-fill',
+  problemsOutline: 'problems-outline',
+  uploadRaw: 'upload-raw',
+  uploadClean: 'upload-clean',
+  uploadDropped: 'upload-dropped',
+  uploadMarkers: 'upload-markers',
   compareFill: 'compare-fill',
   compareOutline: 'compare-outline',
   trackCasing: 'tracks-casing',
@@ -51,6 +62,12 @@ export const LAYERS = {
   kumbanLabels: 'labels-kumbans',
   districtLabels: 'labels-districts',
 } as const;
+
+/**
+ * Fill patterns the view draws into the map's images: diagonal hatching, one colour per kind of
+ * topology problem, so gaps and contested land read as "not settled" over any status colour.
+ */
+export const PATTERNS = { overlap: 'hatch-overlap', gap: 'hatch-gap', other: 'hatch-other' } as const;
 
 /** Zoom at which village labels appear (and district labels give way to them). */
 export const VILLAGE_LABEL_MIN_ZOOM = 9;
@@ -155,6 +172,29 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
         paint: { 'line-color': MAP_COLOURS.districtOutline, 'line-width': widthByZoom(2.5, 4) },
       },
       {
+        // Land still contested between two villages (open or negotiating disputes), hatched.
+        id: LAYERS.disputedLand,
+        type: 'fill',
+        source: SOURCES.disputes,
+        'source-layer': SOURCES.disputes,
+        filter: ['==', ['get', 'kind'], 'area'],
+        paint: { 'fill-pattern': PATTERNS.overlap },
+      },
+      {
+        // Boundary lines the two chiefs do not agree on.
+        id: LAYERS.disputedLine,
+        type: 'line',
+        source: SOURCES.disputes,
+        'source-layer': SOURCES.disputes,
+        layout: { 'line-join': 'round' },
+        paint: {
+          'line-color': MAP_COLOURS.overlap,
+          // Zoom must be the outermost expression; the kind picks the width inside each stop.
+          'line-width': ['interpolate', ['linear'], ['zoom'], 8, ['match', ['get', 'kind'], 'boundary', 2, 1], 14, ['match', ['get', 'kind'], 'boundary', 3.5, 1.5]],
+          'line-dasharray': [2, 1],
+        },
+      },
+      {
         id: LAYERS.compareFill,
         type: 'fill',
         source: SOURCES.compare,
@@ -206,6 +246,60 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
           'circle-stroke-color': MAP_COLOURS.dropped,
           'circle-stroke-width': 1.5,
         },
+      },
+      {
+        id: LAYERS.problemsFill,
+        type: 'fill',
+        source: SOURCES.problems,
+        paint: {
+          'fill-pattern': ['match', ['get', 'kind'], 'gap', PATTERNS.gap, 'overlap', PATTERNS.overlap, 'dispute', PATTERNS.overlap, PATTERNS.other],
+          // A gap can be a whole kumban nobody has mapped yet: the hatching must not drown the map.
+          'fill-opacity': 0.6,
+        },
+      },
+      {
+        id: LAYERS.problemsOutline,
+        type: 'line',
+        source: SOURCES.problems,
+        paint: {
+          'line-color': ['match', ['get', 'kind'], 'gap', MAP_COLOURS.gap, MAP_COLOURS.overlap],
+          'line-width': 1.5,
+        },
+      },
+      {
+        id: LAYERS.uploadRaw,
+        type: 'line',
+        source: SOURCES.uploadPreview,
+        filter: ['==', ['get', 'kind'], 'track_raw'],
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': MAP_COLOURS.uploadRaw, 'line-width': 3, 'line-dasharray': [1.5, 1.5] },
+      },
+      {
+        id: LAYERS.uploadClean,
+        type: 'line',
+        source: SOURCES.uploadPreview,
+        filter: ['==', ['get', 'kind'], 'track_clean'],
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': MAP_COLOURS.track, 'line-width': 2 },
+      },
+      {
+        id: LAYERS.uploadDropped,
+        type: 'circle',
+        source: SOURCES.uploadPreview,
+        filter: ['==', ['get', 'kind'], 'dropped'],
+        paint: {
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.5, 16, 5],
+          'circle-color': 'rgba(0,0,0,0)',
+          'circle-stroke-color': MAP_COLOURS.dropped,
+          'circle-stroke-width': 1.5,
+        },
+      },
+      {
+        id: LAYERS.uploadMarkers,
+        type: 'circle',
+        source: SOURCES.uploadPreview,
+        filter: ['==', ['get', 'kind'], 'marker'],
+        paint: { 'circle-radius': 4, 'circle-color': MAP_COLOURS.marker, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
       },
       {
         id: LAYERS.previewOutline,

@@ -1,12 +1,14 @@
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point } from 'geojson';
-import type { AreaSummary, ReadingCollection, TrackCollection } from '../api/types.js';
+import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
+import type { AreaSummary, ReadingCollection, TrackCollection, UploadResult } from '../api/types.js';
 import type { Bounds } from './bounds.js';
 import type { MapView as HashView } from './hash.js';
 import { labelFeatures, labelImageId, labelLines, renderLabel } from './labels.js';
-import { buildStyle, LAYERS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
+import { MAP_COLOURS } from './palette.js';
+import { hatchPattern } from './patterns.js';
+import { buildStyle, LAYERS, PATTERNS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
 
 // In a bundle MapLibre cannot find its worker next to itself; point it at the copy Vite emits.
 maplibregl.setWorkerUrl(workerUrl);
@@ -53,6 +55,11 @@ export class AreaMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
     this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+    this.map.once('load', () => {
+      this.map.addImage(PATTERNS.overlap, hatchPattern(MAP_COLOURS.overlap));
+      this.map.addImage(PATTERNS.gap, hatchPattern(MAP_COLOURS.gap));
+      this.map.addImage(PATTERNS.other, hatchPattern(MAP_COLOURS.otherProblem));
+    });
     if (!view && fallbackBounds) this.fitBounds(fallbackBounds, false);
   }
 
@@ -103,9 +110,19 @@ export class AreaMap {
     this.geojson(SOURCES.tracks).setData((tracks ?? EMPTY) as FeatureCollection);
   }
 
-  /** Shows a derived, not yet committed boundary as a dashed outline. */
-  setPreview(geometry: MultiPolygon | null): void {
-    this.geojson(SOURCES.preview).setData(collectionOf(geometry));
+  /** Shows derived, not yet committed boundaries as dashed outlines. */
+  setPreview(features: FeatureCollection | null): void {
+    this.geojson(SOURCES.preview).setData(features ?? EMPTY);
+  }
+
+  /** Draws a dry run's walks as read and as kept, dropped readings and waypoints (or clears them). */
+  setUploadPreview(result: UploadResult | null): void {
+    this.geojson(SOURCES.uploadPreview).setData((result?.preview ?? EMPTY) as FeatureCollection);
+  }
+
+  /** Hatches topology problems and contested land (overlaps, gaps, disputes) around the selection. */
+  setProblems(problems: FeatureCollection | null): void {
+    this.geojson(SOURCES.problems).setData(problems ?? EMPTY);
   }
 
   /** Frames an area, leaving room around it so its neighbours give context. */

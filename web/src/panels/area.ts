@@ -1,10 +1,16 @@
 import type { ApiClient } from '../api/client.js';
-import type { Area, AreaSummary, Level } from '../api/types.js';
+import { DERIVE_METHODS, type Area, type AreaSummary, type Level } from '../api/types.js';
 import { currentLanguage, t, type StringKey } from '../i18n/index.js';
 import { STATUS_COLOURS } from '../map/palette.js';
+import { atlasDownload } from './atlas.js';
 import { h, replaceChildren } from './dom.js';
-import { formatCount, formatHectares, formatKilometres } from './format.js';
+import { formatCount, formatDate, formatHectares, formatKilometres } from './format.js';
 import { levelLabel } from './levels.js';
+
+/** A derive method by its name in the page language; other methods (import, edit) as stored. */
+function methodLabel(method: string): string {
+  return (DERIVE_METHODS as readonly string[]).includes(method) ? t(`derive.method.${method}` as StringKey) : method;
+}
 
 /**
  * Facts about the selected area: both names, code, level, status, measures, people, version,
@@ -67,6 +73,10 @@ export class AreaPanel {
       ['area.households', formatCount(area.households, language) ?? unknown],
       ['area.version', String(area.version)],
     ];
+    if ('updated_at' in area) {
+      rows.push(['area.method', area.method ? methodLabel(area.method) : unknown]);
+      rows.push(['area.changed', formatDate(area.updated_at, language) ?? unknown]);
+    }
     replaceChildren(
       this.container,
       title,
@@ -86,9 +96,7 @@ export class AreaPanel {
           { class: 'button', href: this.api.mapPdfUrl(area.code), target: '_blank', rel: 'noopener', type: 'application/pdf' },
           t('area.pdf'),
         ),
-        area.level === 'kumban' || area.level === 'district'
-          ? h('a', { class: 'button', href: this.api.atlasPdfUrl(area.code), target: '_blank', rel: 'noopener', type: 'application/pdf' }, t('area.atlas'))
-          : null,
+        area.level === 'kumban' || area.level === 'district' ? atlasDownload(this.api, area.code) : null,
       ),
       h(
         'p',

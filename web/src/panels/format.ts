@@ -29,3 +29,11 @@ export function formatCount(value: number | null | undefined, language: Language
   if (value === null || value === undefined || !Number.isFinite(value)) return null;
   return formatter(language, 0).format(value);
 }
+
+/** A timestamp as a date and time in the page language (Western digits, the viewer's time zone). */
+export function formatDate(iso: string | null | undefined, language: Language): string | null {
+  if (!iso) return null;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return null;
+  return new Intl.DateTimeFormat(LOCALES[language], { numberingSystem: 'latn', dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}

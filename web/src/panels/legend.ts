@@ -14,6 +14,11 @@ function lineSample(style: string): HTMLElement {
   return h('span', { class: 'line-sample', style, 'aria-hidden': 'true' });
 }
 
+/** A square of diagonal hatching, as the map draws overlaps, disputes and gaps. */
+function hatchSample(colour: string): string {
+  return `height: 12px; border: 1.5px solid ${colour}; background: repeating-linear-gradient(135deg, ${colour} 0 2px, transparent 2px 6px)`;
+}
+
 /**
  * The legend, floating on the map where the eye compares it with the colours: status colours
  * with village counts, then the line symbols. A `<details>` so it can be folded away.
@@ -22,6 +27,8 @@ export class LegendPanel {
   private counts: Record<AreaStatus, number> | null = null;
 
   constructor(private readonly container: HTMLElement) {
+    // On a laptop screen the open legend would hide a third of the map: it starts folded there.
+    if (container instanceof HTMLDetailsElement && window.innerHeight < 900) container.open = false;
     this.render();
   }
 
@@ -50,6 +57,8 @@ export class LegendPanel {
       ['legend.preview', `border-top: 3px dashed ${MAP_COLOURS.preview}`],
       ['legend.compare', `border-top: 3px dotted ${MAP_COLOURS.compare}`],
       ['legend.dropped', `width: 9px; height: 9px; margin: 0 8.5px; border: 1.5px solid ${MAP_COLOURS.dropped}; border-radius: 50%`],
+      ['legend.overlap', hatchSample(MAP_COLOURS.overlap)],
+      ['legend.gap', hatchSample(MAP_COLOURS.gap)],
     ];
     replaceChildren(
       this.container,

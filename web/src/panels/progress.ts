@@ -81,6 +81,14 @@ export class ProgressPanel {
           t('progress.zonedValue', { zoned: tally.zoned, total: tally.total }),
         ]),
       [t('progress.disputes'), formatCount(progress.disputes_open, language) ?? '0'],
+      [
+        t('progress.mapsPrinted'),
+        t('progress.mapsPrintedValue', {
+          villages: formatCount(totals.maps_printed?.villages ?? 0, language) ?? '0',
+          total: formatCount(totals.villages, language) ?? '0',
+          prints: formatCount(totals.maps_printed?.prints ?? 0, language) ?? '0',
+        }),
+      ],
     ];
     replaceChildren(
       this.container,
@@ -88,6 +96,35 @@ export class ProgressPanel {
       h('p', { class: 'progress-name', 'data-code': progress.area?.code ?? '' }, name),
       this.chart(progress, name),
       h('dl', { class: 'facts compact' }, rows.flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)])),
+      progress.children.length ? this.childTable(progress) : null,
+    );
+  }
+
+  /** One row per child (district, kumban): its villages, approved share, maps printed, zoned or not. */
+  private childTable(progress: Progress): HTMLElement {
+    const language = currentLanguage();
+    return h(
+      'table',
+      { class: 'progress-children' },
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, t('progress.child')), h('th', {}, t('progress.villages')), h('th', {}, t('progress.approvedShort')), h('th', {}, t('progress.mapsShort'))),
+      ),
+      h(
+        'tbody',
+        {},
+        progress.children.map((child) =>
+          h(
+            'tr',
+            { 'data-code': child.code, 'data-zoned': String(child.zoned) },
+            h('td', {}, child.zoned ? '✓ ' : '', language === 'lo' && child.name_local ? child.name_local : child.name),
+            h('td', { class: 'number' }, formatCount(child.villages, language) ?? '0'),
+            h('td', { class: 'number' }, child.approved_share === null ? '–' : `${Math.round(child.approved_share * 100)} %`),
+            h('td', { class: 'number' }, `${formatCount(child.maps_printed?.villages ?? 0, language)}/${formatCount(child.villages, language)}`),
+          ),
+        ),
+      ),
     );
   }
 

@@ -1,4 +1,5 @@
-import type { FileReport, TrackReport, UploadResult } from '../api/types.js';
+import { isDatasetReport, type FileReport, type TrackReport, type UploadResult } from '../api/types.js';
+import { renderDatasetFacts } from './dataset.js';
 import { currentLanguage, t } from '../i18n/index.js';
 import { h } from './dom.js';
 import { formatCount } from './format.js';
@@ -68,12 +69,20 @@ function fileReport(report: FileReport): HTMLElement {
   );
 }
 
-/** The upload report: one block per file with read/kept/dropped counts, reasons and warnings. */
+/**
+ * The upload report: one block per file with read/kept/dropped counts, reasons and warnings
+ * (for a dataset: CRS, encoding, what was written). A dry run says that nothing is stored yet.
+ */
 export function renderUploadReport(result: UploadResult): HTMLElement {
+  const upload = result.upload;
   return h(
     'div',
     { class: 'upload-report' },
-    h('p', { class: 'success' }, t('upload.done', { id: result.upload.id, kind: result.upload.kind })),
-    result.report.files.map(fileReport),
+    result.dry_run
+      ? h('p', { class: 'hint' }, t('upload.checked'))
+      : upload
+        ? h('p', { class: 'success' }, t('upload.done', { id: upload.id, kind: upload.kind }))
+        : null,
+    result.report.files.map((file) => (isDatasetReport(file) ? renderDatasetFacts(file) : fileReport(file))),
   );
 }
