@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
+import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 
 let app: FastifyInstance;
 let db: Database;
@@ -19,7 +20,7 @@ async function createVillage(code: string, extra: Record<string, unknown> = {}) 
     url: '/api/areas',
     headers: adminAuth(),
     payload: {
-      level: 'ban', parent: 'SK-01-01', code, name: `Ban Test ${code}`, name_local: 'ບ້ານທົດລອງ',
+      level: 'ban', parent: SANDBOX_KUMBAN, code, name: `Ban Test ${code}`, name_local: 'ບ້ານທົດລອງ',
       centre: { type: 'Point', coordinates: [106.705, 15.405] }, ...extra,
     },
   });
@@ -97,7 +98,7 @@ describe('writing areas', () => {
     const res = await createVillage('T-CREATE-1', { geometry: square(106.7, 15.4), population: 420, households: 76 });
     expect(res.statusCode).toBe(201);
     const area = res.json().area;
-    expect(area).toMatchObject({ code: 'T-CREATE-1', level: 'ban', parent_code: 'SK-01-01', status: 'planned', version: 1, population: 420 });
+    expect(area).toMatchObject({ code: 'T-CREATE-1', level: 'ban', parent_code: SANDBOX_KUMBAN, status: 'planned', version: 1, population: 420 });
     // 0.01 deg square at 15.4 N: 1,073 m x 1,106 m = 118.7 ha, within 0.5 %.
     expect(area.area_m2 / 10_000).toBeGreaterThan(118.0);
     expect(area.area_m2 / 10_000).toBeLessThan(119.4);
@@ -121,7 +122,7 @@ describe('writing areas', () => {
     expect(res.json().error).toBe('WRONG_PARENT');
     const unknownLevel = await app.inject({
       method: 'POST', url: '/api/areas', headers: adminAuth(),
-      payload: { level: 'hamlet', parent: 'SK-01-01', code: 'T-WRONG-LEVEL', name: 'Ban X', centre: { type: 'Point', coordinates: [106.7, 15.4] } },
+      payload: { level: 'hamlet', parent: SANDBOX_KUMBAN, code: 'T-WRONG-LEVEL', name: 'Ban X', centre: { type: 'Point', coordinates: [106.7, 15.4] } },
     });
     expect(unknownLevel.statusCode).toBe(422);
     expect(unknownLevel.json().error).toBe('WRONG_LEVEL');
