@@ -202,6 +202,20 @@ ${points.map(([lon, lat], i) => `<trkpt lat="${lat}" lon="${lon}"><time>${new Da
     expect((await rowCounts()).reading).toBe(before.reading + 40);
   });
 
+  it('warns when a walk lies far from the village it was uploaded for', async () => {
+    // SK-01-01-001 is near 106.73 E, 15.76 N; this walk is about 50 km east of it.
+    const far = gpx.replaceAll('lon="106.7', 'lon="107.2').replace('<name>Check walk</name>', '<name>Wrong village walk</name>');
+    const { payload, headers } = multipart([{ name: 'far.gpx', content: far }], { area: 'SK-01-01-001' });
+    const res = await app.inject({ method: 'POST', url: '/api/uploads?dry_run=1', headers: { ...headers, ...adminAuth() }, payload });
+    expect(res.statusCode).toBe(200);
+    const [warning] = res.json().report.files[0].warnings.filter((w: string) => w.includes(' km from '));
+    expect(warning).toMatch(/^Track 'Wrong village walk' lies (4\d|5\d) km from Ban .+ \(SK-01-01-001\), the area it was assigned to/);
+    // The same walk where it belongs: no such warning.
+    const near = multipart([{ name: 'near.gpx', content: gpx.replace('<name>Check walk</name>', '<name>Right village walk</name>') }], { area: 'SK-01-01-001' });
+    const ok = await app.inject({ method: 'POST', url: '/api/uploads?dry_run=1', headers: { ...near.headers, ...adminAuth() }, payload: near.payload });
+    expect(ok.json().report.files[0].warnings.filter((w: string) => w.includes(' km from '))).toEqual([]);
+  });
+
   it('refuses a bad file in a dry run as it would in an upload', async () => {
     const { payload, headers } = multipart([{ name: 'ragged.csv', content: 'lat,lon\n15.7,106.7\n15.7,106.7,9\n' }]);
     const res = await app.inject({ method: 'POST', url: '/api/uploads?dry_run=1', headers: { ...headers, ...adminAuth() }, payload });

@@ -10,6 +10,7 @@ import type { ReceivedFile } from './receive.js';
 import { assignTrack, candidateCodes, VillageNames, type TrackAssignment } from './assign.js';
 import type { VillageCandidate } from './match.js';
 import * as store from './store.js';
+import { DISTANT_TRACK_M, distantTrackWarning, nearestDistanceM } from './warnings.js';
 
 export interface IngestOptions {
   area: string | null;
@@ -70,6 +71,10 @@ function bboxOf(points: { lon: number; lat: number }[]): [number, number, number
   return [w, s, e, n];
 }
 
+function* keptOf(readings: readonly CleanedReading[]): Generator<CleanedReading> {
+  for (const r of readings) if (r.kept) yield r;
+}
+
 /** One track read and cleaned, with what it was walked for: ready to store or to preview. */
 interface PlannedTrack {
   track: ParsedTrack;
@@ -99,9 +104,11 @@ function planFile(
   known: ReadonlyMap<string, number>,
   area: { id: number; code: string } | null,
   cleaning: Partial<CleaningOptions>,
+  places: ReadonlyMap<number, { code: string; name: string; lon: number; lat: number }>,
 ): PlannedFile {
   const totals = { read: 0, kept: 0, dropped: {} as Record<string, number> };
   const tracks: PlannedTrack[] = [];
+  const distant: string[] = [];
   const times: string[] = [];
   const allPoints: { lon: number; lat: number }[] = [];
   for (const track of parsed.tracks) {
@@ -115,6 +122,9 @@ function planFile(
     }
     const assignment = assignTrack(track, (n) => names.code(n, 'Track name'), area?.code ?? null);
     tracks.push({ track, segments, readings, summary, assignment });
+    const place = assignment.areaCode ? places.get(known.get(assignment.areaCode)!) : undefined;
+    const nearest = place ? nearestDistanceM(keptOf(readings), place) : null;
+    if (place && nearest !== null && nearest > DISTANT_TRACK_M) distant.push(distantTrackWarning(track.name ?? null, nearest / 1000, place));
     for (const r of readings) {
       if (r.kept) allPoints.push(r);
       if (r.time) times.push(r.time);
@@ -147,7 +157,7 @@ function planFile(
       markers: parsed.waypoints.length,
       bbox: bboxOf(allPoints),
       time_span: times.length ? { start: times[0], end: times[times.length - 1] } : null,
-      warnings: [...parsed.warnings, ...names.warnings()],
+      warnings: [...parsed.warnings, ...names.warnings(), ...distant],
     },
   };
 }
@@ -187,7 +197,8 @@ async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOp
   const knownCodes = new Set(known.keys());
   const villages = await villagesToMatch(db, fresh.map((f) => f.parsed));
   for (const v of villages) known.set(v.code, v.id);
-  const planned = fresh.map(({ file, parsed }) => planFile(file, parsed, new VillageNames(knownCodes, villages), known, area, opts.cleaning));
+  const places = await store.areaPlaces(db.pool, [...new Set(known.values())]);
+  const planned = fresh.map(({ file, parsed }) => planFile(file, parsed, new VillageNames(knownCodes, villages), known, area, opts.cleaning, places));
   const earlierReports = earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true }));
   return { area, planned, earlier, earlierReports, known };
 }

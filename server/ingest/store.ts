@@ -152,6 +152,17 @@ export async function areaIdsByCode(db: Queryable, codes: string[]): Promise<Map
   return new Map(rows.map((r) => [r.code, r.id]));
 }
 
+/** Where each area is, to check that tracks were walked near the area they are assigned to: its centre, else a point on its polygon. */
+export async function areaPlaces(db: Queryable, ids: number[]): Promise<Map<number, { code: string; name: string; lon: number; lat: number }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ id: number; code: string; name: string; lon: number | null; lat: number | null }>(
+    `SELECT id, code, name, ST_X(p) AS lon, ST_Y(p) AS lat
+     FROM (SELECT id, code, name, coalesce(centre, ST_PointOnSurface(geom)) AS p FROM area WHERE id = ANY($1)) a`,
+    [ids],
+  );
+  return new Map(rows.filter((r) => r.lon !== null && r.lat !== null).map((r) => [Number(r.id), { code: r.code, name: r.name, lon: r.lon!, lat: r.lat! }]));
+}
+
 /** Tracks of an area (walked around it or along one of its boundaries) as GeoJSON. */
 export async function tracksCollection(db: Queryable, areaId: number | null): Promise<string> {
   const { rows } = await db.query<{ fc: string }>(
