@@ -55,7 +55,10 @@ export async function setup(project: TestProject) {
     await saveToken(db.pool, 'test admin', 'admin', TEST_ADMIN_TOKEN);
     await loadDemo({ ...db, kind }, process.env.TESSERA_FIXTURES ? path.resolve(process.env.TESSERA_FIXTURES) : path.join(PROJECT_ROOT, 'fixtures'));
     await withTransaction(db.pool, (client) =>
-      createArea(client, { level: 'kumban', parent: 'SK-01', code: SANDBOX_KUMBAN, name: 'Test sandbox', status: 'planned' }, 'test setup'));
+      createArea(client, {
+        level: 'kumban', parent: 'SK-01', code: SANDBOX_KUMBAN, name: 'Test sandbox', status: 'planned',
+        centre: { type: 'Point', coordinates: [106.9, 15.45] },
+      }, 'test setup'));
   } finally {
     await db.pool.end();
   }

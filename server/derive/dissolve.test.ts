@@ -166,31 +166,22 @@ const zip = communesZip();
 describe.skipIf(!fs.existsSync(zip))('dissolve of the 35,357 French communes into départements (realdata)', () => {
   let communes: Commune[];
   let out: DissolvedGroup[];
-  let seconds = 0;
   let db: Database;
 
   beforeAll(async () => {
     communes = await readCommunes(zip);
-    // Best of two: the first run also pays for compiling the code; both give the same result.
-    const times: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      const t0 = performance.now();
-      out = dissolve(communes, (f) => departementOf((f as Commune).properties.code));
-      times.push((performance.now() - t0) / 1000);
-    }
-    seconds = Math.min(...times);
+    // How fast is scripts/bench/derive.ts's business (BENCHMARKS.md); here only what it makes.
+    out = dissolve(communes, (f) => departementOf((f as Commune).properties.code));
     db = testDatabase();
   }, 120_000);
   afterAll(async () => db?.close());
 
-  it('gives 101 départements with the communes\' total area, in under 2 s', () => {
+  it('gives 101 départements with the communes\' total area', () => {
     expect(communes).toHaveLength(35_357);
     expect(out).toHaveLength(101);
     const communesM2 = communes.reduce((s, c) => s + turf.area(c), 0);
     const departementsM2 = out.reduce((s, r) => s + areaOf(r), 0);
     expect(Math.abs(departementsM2 / communesM2 - 1)).toBeLessThan(1e-4);
-    console.log(`dissolve of ${communes.length} communes: ${seconds.toFixed(2)} s (best of two)`);
-    expect(seconds).toBeLessThan(2);
   });
 
   it('finds no sliver and no gap between communes: only the Étang de Berre and Llívia are holes nobody covers', () => {

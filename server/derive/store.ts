@@ -1,6 +1,7 @@
 import type { MultiPolygon, Point, Position } from 'geojson';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
+import { OVERLAY_GRID } from '../db/overlay.js';
 
 /** SQL of derivation: the field data a method reads, and the boundary records it writes. */
 
@@ -154,7 +155,7 @@ export async function overlapsAndGaps(
   const input = JSON.stringify(polygons.map((p) => ({ code: p.code, g: JSON.stringify(p.geometry) })));
   const overlaps = await db.query<{ a: string; b: string; area_m2: number; geometry: MultiPolygon }>(
     `WITH v AS (SELECT code, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS geom FROM jsonb_to_recordset($1::jsonb) AS x(code text, g text)),
-     o AS (SELECT a.code AS a, b.code AS b, ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS geom
+     o AS (SELECT a.code AS a, b.code AS b, ST_CollectionExtract(ST_Intersection(a.geom, b.geom, ${OVERLAY_GRID}), 3) AS geom
            FROM v a JOIN v b ON a.code < b.code AND ST_Intersects(a.geom, b.geom))
      SELECT a, b, ST_Area(geom::geography) AS area_m2, ST_AsGeoJSON(ST_Multi(geom), 7)::json AS geometry
      FROM o WHERE NOT ST_IsEmpty(geom) AND ST_Area(geom::geography) >= $2 ORDER BY a, b`,
@@ -163,7 +164,7 @@ export async function overlapsAndGaps(
   if (!parent) return { overlaps: overlaps.rows, gaps: [] };
   const gaps = await db.query<{ area_m2: number; geometry: MultiPolygon }>(
     `WITH v AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS geom FROM jsonb_to_recordset($1::jsonb) AS x(code text, g text)),
-     left_over AS (SELECT (ST_Dump(ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326), (SELECT ST_Union(geom) FROM v)))).geom AS geom)
+     left_over AS (SELECT (ST_Dump(ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326), (SELECT ST_Union(geom) FROM v), ${OVERLAY_GRID}))).geom AS geom)
      SELECT ST_Area(geom::geography) AS area_m2, ST_AsGeoJSON(ST_Multi(geom), 7)::json AS geometry
      FROM left_over WHERE ST_Area(geom::geography) >= $3 ORDER BY 1 DESC`,
     [input, JSON.stringify(parent), minM2],
@@ -174,7 +175,7 @@ export async function overlapsAndGaps(
 /** Area of the symmetric difference between an area's polygon and the union of its children's, m². */
 export async function fillMismatchM2(db: Queryable, areaId: number): Promise<number> {
   const { rows } = await db.query<{ m2: number | null }>(
-    `SELECT ST_Area(ST_SymDifference(p.geom, (SELECT ST_Union(c.geom) FROM area c WHERE c.parent_id = p.id))::geography) AS m2
+    `SELECT ST_Area(ST_SymDifference(p.geom, (SELECT ST_Union(c.geom) FROM area c WHERE c.parent_id = p.id), ${OVERLAY_GRID})::geography) AS m2
      FROM area p WHERE p.id = $1`,
     [areaId],
   );

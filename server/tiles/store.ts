@@ -168,11 +168,12 @@ function columns(layer: TileLayer, alias: string): string {
  * SQL, for databases that cannot run `ST_AsMVT`; `encodeTile` turns them into MVT.
  */
 export async function tileFeatures(db: Queryable, layer: TileLayer, tile: TileAddress): Promise<Feature<Geometry>[]> {
-  const { rows } = await db.query<{ id: number | null; geometry: Geometry; properties: Record<string, unknown> }>({
-    name: `tessera-features-${layer}`,
-    text: FEATURES_SQL[layer],
-    values: [...boxParams(tile), simplifyToleranceDegrees(tile.z)],
-  });
+  // Unnamed: this is the embedded database's path, where every connection of the pool shares one
+  // PGlite session, so a statement one connection prepared would already exist for the next.
+  const { rows } = await db.query<{ id: number | null; geometry: Geometry; properties: Record<string, unknown> }>(
+    FEATURES_SQL[layer],
+    [...boxParams(tile), simplifyToleranceDegrees(tile.z)],
+  );
   return rows.map((row) => ({
     type: 'Feature',
     ...(row.id === null ? {} : { id: row.id }),

@@ -1,5 +1,6 @@
 import type { Geometry, MultiPolygon } from 'geojson';
 import type { Queryable } from '../db/database.js';
+import { OVERLAY_GRID } from '../db/overlay.js';
 
 /**
  * The set work behind the topology report, done by PostGIS (GEOS is faster than Turf at
@@ -60,7 +61,7 @@ export async function overlaps(db: Queryable, parentId: number, minM2: number): 
   const { rows } = await db.query<OverlapPiece>(
     `WITH c AS (${USABLE}),
      pair AS (
-       SELECT a.code AS a, b.code AS b, ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS g
+       SELECT a.code AS a, b.code AS b, ST_CollectionExtract(ST_Intersection(a.geom, b.geom, ${OVERLAY_GRID}), 3) AS g
        FROM c a JOIN c b ON a.id < b.id AND ST_Intersects(a.geom, b.geom) AND NOT ST_Touches(a.geom, b.geom)),
      p AS (SELECT a, b, (ST_Dump(g)).geom AS g FROM pair WHERE NOT ST_IsEmpty(g))
      SELECT a, b, ${PIECE_COLUMNS} FROM p WHERE ST_Area(p.g::geography) >= $2 ORDER BY a, b, ST_Area(p.g::geography) DESC`,
@@ -75,7 +76,7 @@ export async function overlappingPairs(db: Queryable, parentId: number, minM2: n
     `WITH c AS (${USABLE}),
      pair AS (
        SELECT a.id AS a_id, b.id AS b_id, a.code AS a, b.code AS b,
-              ST_Multi(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) AS g
+              ST_Multi(ST_CollectionExtract(ST_Intersection(a.geom, b.geom, ${OVERLAY_GRID}), 3)) AS g
        FROM c a JOIN c b ON a.id < b.id AND ST_Intersects(a.geom, b.geom) AND NOT ST_Touches(a.geom, b.geom))
      SELECT a_id, b_id, a, b, ST_AsGeoJSON(g, 7)::json AS geometry, ST_Area(g::geography) AS area_m2
      FROM pair WHERE NOT ST_IsEmpty(g) AND ST_Area(g::geography) >= $2 ORDER BY a, b`,
@@ -92,7 +93,7 @@ export async function gaps(db: Queryable, parentId: number, minM2: number): Prom
   const { rows } = await db.query<Piece & { centres_of: string[] }>(
     `WITH c AS (${USABLE}),
      u AS (SELECT ST_Union(geom) AS g FROM c),
-     d AS (SELECT CASE WHEN u.g IS NULL THEN par.geom ELSE ST_CollectionExtract(ST_Difference(par.geom, u.g), 3) END AS g
+     d AS (SELECT CASE WHEN u.g IS NULL THEN par.geom ELSE ST_CollectionExtract(ST_Difference(par.geom, u.g, ${OVERLAY_GRID}), 3) END AS g
            FROM area par, u WHERE par.id = $1 AND par.geom IS NOT NULL AND ST_IsValid(par.geom)),
      p AS (SELECT (ST_Dump(g)).geom AS g FROM d WHERE NOT ST_IsEmpty(g))
      SELECT ${PIECE_COLUMNS},
@@ -108,7 +109,7 @@ export async function gaps(db: Queryable, parentId: number, minM2: number): Prom
 export async function outside(db: Queryable, parentId: number, minM2: number): Promise<(Piece & { area: string })[]> {
   const { rows } = await db.query<Piece & { area: string }>(
     `WITH c AS (${USABLE}),
-     d AS (SELECT c.code, ST_CollectionExtract(ST_Difference(c.geom, par.geom), 3) AS g
+     d AS (SELECT c.code, ST_CollectionExtract(ST_Difference(c.geom, par.geom, ${OVERLAY_GRID}), 3) AS g
            FROM c, area par WHERE par.id = $1 AND par.geom IS NOT NULL AND ST_IsValid(par.geom) AND NOT ST_CoveredBy(c.geom, par.geom)),
      p AS (SELECT code, g FROM d WHERE NOT ST_IsEmpty(g))
      SELECT p.code AS area, ${PIECE_COLUMNS} FROM p WHERE ST_Area(p.g::geography) >= $2 ORDER BY ST_Area(p.g::geography) DESC`,

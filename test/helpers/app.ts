@@ -18,7 +18,7 @@ export const adminAuth = () => ({ authorization: `Bearer ${inject('adminToken')}
 /** The real app on the suite's database, for `app.inject()`; nothing listens on a port. */
 export async function testApp(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; db: Database }> {
   const db = testDatabase();
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
   const app = await buildApp({ db, config: { ...config, databaseUrl: db.url } });
   return { app, db };
 }
