@@ -198,8 +198,10 @@ export function refineVertices(fixes: Position[], polyline: Position[], iteratio
     const off = new Float64Array(m - 1);
     const rx = v.map((p, i) => pull(i) * p[0]);
     const ry = v.map((p, i) => pull(i) * p[1]);
+    let hint = 0;
     for (const p of fixes) {
-      const { s, t } = nearestPiece(p, v);
+      const { s, t } = nearestPiece(p, v, hint);
+      hint = s;
       const [a, b] = [1 - t, t];
       diag[s] += a * a;
       diag[s + 1] += b * b;
@@ -219,14 +221,21 @@ export function refineVertices(fixes: Position[], polyline: Position[], iteratio
   return v;
 }
 
-/** The piece of a polyline nearest a point: its index, where along it, and how far. */
-function nearestPiece(p: Position, v: Position[]): { s: number; t: number; d: number } {
+/**
+ * The piece of a polyline nearest a point: its index, where along it, and how far. With a
+ * `hint` (the piece of the previous fix: fixes come in walking order), pieces near it are
+ * searched first, and all of them only when the nearest is at the edge of that window.
+ */
+function nearestPiece(p: Position, v: Position[], hint?: number): { s: number; t: number; d: number } {
+  const last = v.length - 2;
+  const [from, to] = hint === undefined ? [0, last] : [Math.max(0, hint - 8), Math.min(last, hint + 8)];
   let best = { s: 0, t: 0, d: Infinity };
-  for (let s = 0; s < v.length - 1; s++) {
+  for (let s = from; s <= to; s++) {
     const n = nearestOnSegment(p, v[s], v[s + 1]);
     const d = dist(n.point, p);
     if (d < best.d) best = { s, t: n.t, d };
   }
+  if ((best.s === from && from > 0) || (best.s === to && to < last)) return nearestPiece(p, v);
   return best;
 }
 
@@ -245,21 +254,35 @@ function squaredMisfit(fixes: Position[], v: Position[]): number {
  */
 export function pruneCorners(fixes: Position[], polyline: Position[], costM2: number): Position[] {
   const usual = usualStep(fixes);
+  const tried = new Map<Position, { around: Position[]; cost: number; local: Position[] }>();
   let v = polyline;
   for (;;) {
-    const owner = fixes.map((p) => nearestPiece(p, v).s);
+    // The fixes on each piece, in walking order.
+    const onPiece: Position[][] = v.slice(1).map(() => []);
+    let hint = 0;
+    for (const p of fixes) {
+      hint = nearestPiece(p, v, hint).s;
+      onPiece[hint].push(p);
+    }
     let best: { k: number; cost: number; local: Position[] } | null = null;
     for (let k = 1; k < v.length - 1; k++) {
       // The corner's neighbourhood: vertices k-2..k+2 (ends held), the fixes on pieces k-2..k+1.
       const lo = Math.max(0, k - 2);
       const hi = Math.min(v.length - 1, k + 2);
-      const near = fixes.filter((_, i) => owner[i] >= lo && owner[i] < hi);
-      const before = v.slice(lo, hi + 1);
-      const without = [...v.slice(lo, k), ...v.slice(k + 1, hi + 1)];
-      const ends = (i: number) => (i === 0 && lo > 0) || (i === without.length - 1 && hi < v.length - 1);
-      const refit = refineVertices(near, without, 10, ends);
-      const cost = squaredMisfit(near, refit) - squaredMisfit(near, before);
-      if (cost < costM2 && (!best || cost < best.cost) && walkable(near, before, refit, usual)) best = { k, cost, local: refit };
+      // Unchanged since the last round (the same vertices 3 either side): the same answer.
+      const around = v.slice(Math.max(0, k - 3), k + 4);
+      let trial = tried.get(v[k]);
+      if (!trial || trial.around.length !== around.length || trial.around.some((p, i) => p !== around[i])) {
+        const near = onPiece.slice(lo, hi).flat();
+        const before = v.slice(lo, hi + 1);
+        const without = [...v.slice(lo, k), ...v.slice(k + 1, hi + 1)];
+        const ends = (i: number) => (i === 0 && lo > 0) || (i === without.length - 1 && hi < v.length - 1);
+        const refit = refineVertices(near, without, 10, ends);
+        const cost = walkable(near, before, refit, usual) ? squaredMisfit(near, refit) - squaredMisfit(near, before) : Infinity;
+        trial = { around, cost, local: refit };
+        tried.set(v[k], trial);
+      }
+      if (trial.cost < costM2 && (!best || trial.cost < best.cost)) best = { k, cost: trial.cost, local: trial.local };
     }
     if (!best) return v;
     const lo = Math.max(0, best.k - 2);
