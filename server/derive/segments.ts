@@ -155,8 +155,9 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
     // A piece that is one step between two fixes may be a corner cut short: the walker turned
     // between the fixes (or while the receiver was silent), and the chord between them cuts the
     // corner. The lines of the pieces before and after then cross where the corner was. It is
-    // taken when that crossing stays beside the chord and, for an ordinary step, when walking
-    // through it is not longer than an ordinary step (a real short leg would make it longer).
+    // taken when that crossing stays beside the chord and, unless the receiver was silent, when
+    // walking through it is not longer than the walker could go between the fixes (see reach;
+    // a real short leg would make it longer).
     if (k + 1 < fits.length && idx[k + 1] - idx[k] === 1) {
       const corner = intersectLines(fits[k - 1], fits[k + 1]);
       const [a, b] = [line[idx[k]], line[idx[k + 1]]];
