@@ -14,6 +14,8 @@ declare module 'autocannon' {
     connections?: number;
     pipelining?: number;
     duration?: number;
+    /** ms between samples; the end of an `amount` run is noticed at a sample. */
+    sampleInt?: number;
     /** Total requests to make; overrides duration. */
     amount?: number;
     headers?: Record<string, string>;
