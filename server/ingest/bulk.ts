@@ -124,12 +124,23 @@ export function keptTimeSpan(segments: readonly CleanedSegment[]): { kept: numbe
   let kept = 0;
   let start: string | null = null;
   let end: string | null = null;
+  const widen = (t: string | undefined) => {
+    if (t === undefined) return;
+    if (start === null || t < start) start = t;
+    if (end === null || t > end) end = t;
+  };
   for (const { readings, verdicts } of segments) {
-    const columns = readings instanceof ReadingColumns ? readings : null;
+    if (readings instanceof ReadingColumns) {
+      for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) kept++;
+      const span = readings.timeSpan(verdicts);
+      widen(span?.start);
+      widen(span?.end);
+      continue;
+    }
     for (let i = 0; i < verdicts.length; i++) {
       if (verdicts[i] !== KEPT) continue;
       kept++;
-      const t = columns !== null ? columns.time(i) : (readings as readonly Reading[])[i].time;
+      const t = readings[i].time;
       if (t === undefined) continue;
       if (start === null || t < start) start = t;
       if (end === null || t > end) end = t;

@@ -1,4 +1,4 @@
-import { ReadingColumns, readingAt, type Reading, type ReadingSegment } from './readings.js';
+import { isoEpochMs, ReadingColumns, readingAt, type Reading, type ReadingSegment } from './readings.js';
 
 /** Why a reading was left out of a track's line. Stored with the reading, so nothing is lost. */
 export type DropReason =
@@ -198,10 +198,10 @@ function fixVerdict(
  * position and time several times, and a million readings must clean in well under a second.
  */
 interface TrackArrays {
-  lon: Float64Array;
-  lat: Float64Array;
+  lon: (i: number) => number;
+  lat: (i: number) => number;
   /** Epoch milliseconds, NaN when the reading has no time. */
-  time: Float64Array;
+  time: (i: number) => number;
   reasons: Verdicts;
   /** Typical step between fixes, worked out only when an untimed pair needs it. */
   spacingM: number | undefined;
@@ -209,55 +209,25 @@ interface TrackArrays {
 
 function toTrackArrays(readings: ReadingSegment, o: Required<CleaningOptions>): TrackArrays {
   const n = readings.length;
-  const track: TrackArrays = {
-    lon: new Float64Array(n),
-    lat: new Float64Array(n),
-    time: new Float64Array(n),
-    reasons: new Uint8Array(n),
-    spacingM: undefined,
-  };
+  const reasons = new Uint8Array(n);
   if (readings instanceof ReadingColumns) {
+    // Read in place: copying a million positions and times would cost more memory than the columns.
     for (let i = 0; i < n; i++) {
-      const lon = (track.lon[i] = readings.lon(i));
-      const lat = (track.lat[i] = readings.lat(i));
-      const time = readings.time(i);
-      track.time[i] = time === undefined ? NaN : epochMs(time);
-      track.reasons[i] = fixVerdict(readings.fix(i), lon, lat, readings.number('hdop', i), readings.number('accuracy', i), o);
+      reasons[i] = fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.number('hdop', i), readings.number('accuracy', i), o);
     }
-    return track;
+    return { lon: (i) => readings.lon(i), lat: (i) => readings.lat(i), time: (i) => readings.timeMs(i), reasons, spacingM: undefined };
   }
+  const lon = new Float64Array(n);
+  const lat = new Float64Array(n);
+  const time = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = readings[i];
-    track.lon[i] = r.lon;
-    track.lat[i] = r.lat;
-    track.time[i] = r.time === undefined ? NaN : epochMs(r.time);
-    track.reasons[i] = fixVerdict(r.fix, r.lon, r.lat, r.hdop, r.accuracy, o);
+    lon[i] = r.lon;
+    lat[i] = r.lat;
+    time[i] = r.time === undefined ? NaN : isoEpochMs(r.time);
+    reasons[i] = fixVerdict(r.fix, r.lon, r.lat, r.hdop, r.accuracy, o);
   }
-  return track;
-}
-
-/**
- * Milliseconds since 1970 of a reading's time. Readings carry `YYYY-MM-DDTHH:MM:SS.sssZ`, read
- * here digit by digit because `Date.parse` costs more than the rest of cleaning; anything else
- * falls back to it.
- */
-function epochMs(iso: string): number {
-  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 || iso.charCodeAt(10) !== 84) return Date.parse(iso);
-  return Date.UTC(
-    digits(iso, 0, 4),
-    digits(iso, 5, 2) - 1,
-    digits(iso, 8, 2),
-    digits(iso, 11, 2),
-    digits(iso, 14, 2),
-    digits(iso, 17, 2),
-    digits(iso, 20, 3),
-  );
-}
-
-function digits(s: string, at: number, len: number): number {
-  let v = 0;
-  for (let i = at; i < at + len; i++) v = v * 10 + (s.charCodeAt(i) - 48);
-  return v;
+  return { lon: (i) => lon[i], lat: (i) => lat[i], time: (i) => time[i], reasons, spacingM: undefined };
 }
 
 function keptIndices(reasons: Verdicts): Int32Array {
@@ -278,7 +248,7 @@ function typicalSpacingM(track: TrackArrays, candidates: Int32Array): number {
   for (let k = 1; k < candidates.length; k++) {
     const a = candidates[k - 1];
     const b = candidates[k];
-    const d = distanceM(track.lon[a], track.lat[a], track.lon[b], track.lat[b]);
+    const d = distanceM(track.lon(a), track.lat(a), track.lon(b), track.lat(b));
     if (d > 0) steps[count++] = d;
   }
   if (count < 3) return NaN;
@@ -295,8 +265,8 @@ function dropAlongTrack(track: TrackArrays, candidates: Int32Array, o: Required<
     const i = candidates[k];
     if (prev >= 0) {
       let reason = KEPT;
-      if (lon[i] === lon[prev] && lat[i] === lat[prev] && sameTime(time[i], time[prev])) reason = V_DUPLICATE;
-      else if (time[i] < time[prev]) reason = V_TIME_OUT_OF_ORDER;
+      if (lon(i) === lon(prev) && lat(i) === lat(prev) && sameTime(time(i), time(prev))) reason = V_DUPLICATE;
+      else if (time(i) < time(prev)) reason = V_TIME_OUT_OF_ORDER;
       else if (isSpike(track, candidates, k, prev, o)) reason = V_SPEED_SPIKE;
       if (reason !== KEPT) {
         reasons[i] = reason;
@@ -322,19 +292,19 @@ function sameTime(a: number, b: number): boolean {
 function isSpike(track: TrackArrays, candidates: Int32Array, k: number, prev: number, o: Required<CleaningOptions>): boolean {
   const { lon, lat, time } = track;
   const i = candidates[k];
-  const toHere = distanceM(lon[prev], lat[prev], lon[i], lat[i]);
+  const toHere = distanceM(lon(prev), lat(prev), lon(i), lat(i));
   if (toHere <= o.spikeToleranceM || !unreachable(track, prev, i, toHere, candidates, o)) return false;
   let next = -1;
   for (let m = k + 1; m < candidates.length; m++) {
     const j = candidates[m];
-    if ((lon[j] === lon[i] && lat[j] === lat[i] && sameTime(time[j], time[i])) || time[j] < time[i]) continue;
+    if ((lon(j) === lon(i) && lat(j) === lat(i) && sameTime(time(j), time(i))) || time(j) < time(i)) continue;
     next = j;
     break;
   }
   if (next < 0) return false;
-  const onward = distanceM(lon[i], lat[i], lon[next], lat[next]);
+  const onward = distanceM(lon(i), lat(i), lon(next), lat(next));
   if (!unreachable(track, i, next, onward, candidates, o)) return false;
-  const across = distanceM(lon[prev], lat[prev], lon[next], lat[next]);
+  const across = distanceM(lon(prev), lat(prev), lon(next), lat(next));
   return !unreachable(track, prev, next, across, candidates, o);
 }
 
@@ -350,7 +320,7 @@ function unreachable(
   candidates: Int32Array,
   o: Required<CleaningOptions>,
 ): boolean {
-  const seconds = (track.time[b] - track.time[a]) / 1000;
+  const seconds = (track.time(b) - track.time(a)) / 1000;
   if (seconds >= 0) return d > o.maxSpeedMps * seconds + o.spikeToleranceM;
   track.spacingM ??= typicalSpacingM(track, candidates);
   return d > Math.max(o.spikeSpacingFactor * track.spacingM, o.spikeToleranceM);

@@ -380,7 +380,6 @@ class GpxReader {
   private closeSegment(): void {
     const track = this.track as ParsedTrack<ReadingSegment>;
     const segment = this.segment as Reading[] | ReadingColumns;
-    if (segment instanceof ReadingColumns) segment.trim();
     if (segment.length > 0) track.segments.push(segment);
     else if (track.kind === 'track') this.warnings.note('empty-segment', this.parser.line);
     this.segment = null;

@@ -84,10 +84,9 @@ class Extent {
   /** Kept readings are in the box; every reading's time is in the span. */
   segment({ readings, verdicts }: CleanedSegment): void {
     if (readings instanceof ReadingColumns) {
-      for (let i = 0; i < verdicts.length; i++) {
-        if (verdicts[i] === KEPT) this.point(readings.lon(i), readings.lat(i));
-        this.time(readings.time(i));
-      }
+      for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) this.point(readings.lon(i), readings.lat(i));
+      const span = readings.timeSpan();
+      if (span !== null) [span.start, span.end].forEach((t) => this.time(t));
       return;
     }
     const list = readings as readonly Reading[];

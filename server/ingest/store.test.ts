@@ -169,3 +169,43 @@ describe('insertTrack', () => {
     expect(stored.readings.map((r) => r.kept)).toEqual([true, false]);
   });
 });
+
+describe('reading to track integrity (checked per statement, migration 008)', () => {
+  it('refuses readings of a track that does not exist, as the foreign key did', async () => {
+    const client: pg.PoolClient = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const uploadId = await insertUpload(client, {
+        filename: 'orphan.gpx', sha256: 'store-test-orphan', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
+      });
+      const failure = await client.query(
+        `INSERT INTO reading (upload_id, track_id, seq, geom, kept) VALUES ($1, -1, 0, ST_SetSRID(ST_MakePoint(106.7, 15.35), 4326), true)`,
+        [uploadId],
+      ).then(() => null, (e: { code?: string }) => e);
+      expect(failure).toMatchObject({ code: '23503' });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('deletes the readings of a deleted upload through its tracks', async () => {
+    const client: pg.PoolClient = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const uploadId = await insertUpload(client, {
+        filename: 'gone.gpx', sha256: 'store-test-gone', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
+      });
+      const trackId = await insertTrack(client, {
+        uploadId, areaId: null, otherAreaId: null, name: null, description: null, kind: 'line', segments: [asSegment(AWKWARD, 'columns')],
+      }, readingWriterFor(db.kind));
+      const count = async () => (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM reading WHERE track_id = $1', [trackId])).rows[0].n;
+      expect(await count()).toBe(AWKWARD.length);
+      await client.query('DELETE FROM upload WHERE id = $1', [uploadId]);
+      expect(await count()).toBe(0);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+});

@@ -151,40 +151,52 @@ export function keptLineEwkb(segments: readonly CleanedSegment[]): Buffer | null
   let kept = 0;
   for (const { verdicts } of segments) for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) kept++;
   if (kept < 2) return null;
-  const seq = new Float64Array(kept);
-  const lon = new Float64Array(kept);
-  const lat = new Float64Array(kept);
+  // The EWKB is built in place: its 13-byte header starts at byte 3 of the buffer, so the
+  // points start at byte 16 and are written as doubles rather than byte by byte.
+  const bytes = new ArrayBuffer(16 + 16 * kept);
+  const xy = new Float64Array(bytes, 16);
   let k = 0;
+  let lastSeq = -Infinity;
   let ordered = true;
   for (const { readings, verdicts } of segments) {
     const columns = readings instanceof ReadingColumns ? readings : null;
     for (let i = 0; i < verdicts.length; i++) {
       if (verdicts[i] !== KEPT) continue;
-      if (columns !== null) {
-        seq[k] = columns.seq(i);
-        lon[k] = columns.lon(i);
-        lat[k] = columns.lat(i);
-      } else {
-        const r = readingAt(readings, i);
-        [seq[k], lon[k], lat[k]] = [r.seq, r.lon, r.lat];
-      }
-      if (k > 0 && seq[k] < seq[k - 1]) ordered = false;
+      const r = columns === null ? readingAt(readings, i) : null;
+      const seq = r === null ? columns!.seq(i) : r.seq;
+      xy[2 * k] = r === null ? columns!.lon(i) : r.lon;
+      xy[2 * k + 1] = r === null ? columns!.lat(i) : r.lat;
+      if (seq < lastSeq) ordered = false;
+      lastSeq = seq;
       k++;
     }
   }
   // Parsers hand readings over in file order, so this is one pass; sorting is only for a file whose seq says otherwise.
-  const order = Int32Array.from({ length: kept }, (_, i) => i);
-  if (!ordered) order.sort((a, b) => seq[a] - seq[b] || a - b);
-  const ewkb = Buffer.alloc(13 + 16 * kept);
+  if (!ordered) xy.set(inSeqOrder(segments, xy));
+  const ewkb = Buffer.from(bytes, 3);
   ewkb.writeUInt8(1, 0);
   ewkb.writeUInt32LE(0x20000002, 1);
   ewkb.writeUInt32LE(4326, 5);
   ewkb.writeUInt32LE(kept, 9);
-  for (let j = 0; j < kept; j++) {
-    ewkb.writeDoubleLE(lon[order[j]], 13 + 16 * j);
-    ewkb.writeDoubleLE(lat[order[j]], 21 + 16 * j);
-  }
+  if (!LITTLE_ENDIAN) ewkb.subarray(13).swap64();
   return ewkb;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The x, y pairs of the kept readings reordered by ascending seq (stable, so equal seqs keep their order). */
+function inSeqOrder(segments: readonly CleanedSegment[], xy: Float64Array): Float64Array {
+  const seq: number[] = [];
+  for (const { readings, verdicts } of segments) {
+    for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) seq.push(readingAt(readings, i).seq);
+  }
+  const order = Array.from(seq.keys()).sort((a, b) => seq[a] - seq[b] || a - b);
+  const out = new Float64Array(xy.length);
+  order.forEach((from, to) => {
+    out[2 * to] = xy[2 * from];
+    out[2 * to + 1] = xy[2 * from + 1];
+  });
+  return out;
 }
 
 export async function insertMarkers(db: pg.PoolClient, uploadId: string, areaId: number | null, waypoints: ParsedWaypoint[]): Promise<void> {
