@@ -31,8 +31,24 @@ export function copyText(value: string | null | undefined): string {
  * same double, so COPY stores exactly what the parameterised path stored.
  */
 function copyNumber(value: number | undefined): string {
-  return value === undefined ? NULL : String(value);
+  if (value === undefined) return NULL;
+  let text = NUMBER_TEXT.get(value);
+  if (text === undefined) {
+    if (NUMBER_TEXT.size >= NUMBER_TEXT_MAX) NUMBER_TEXT.clear();
+    text = String(value);
+    NUMBER_TEXT.set(value, text);
+  }
+  return text;
 }
+
+/**
+ * Texts of numbers already written: a logger's elevations, dilutions and satellite counts take
+ * a few thousand values over a million readings, and writing a double as its shortest decimal
+ * was the largest cost of encoding. Bounded, so noisy values cannot make it grow without end.
+ * (The map's key equality makes -0 and 0 one entry; both are written `0`.)
+ */
+const NUMBER_TEXT = new Map<number, string>();
+const NUMBER_TEXT_MAX = 16_384;
 
 // One scratch buffer for EWKB points: little-endian, type Point with the SRID flag, SRID 4326, x, y.
 const EWKB = Buffer.alloc(25);

@@ -110,25 +110,26 @@ export function isoEpochMs(iso: string): number {
   return days * DAY_MS + digits(iso, 11, 2) * 3_600_000 + digits(iso, 14, 2) * 60_000 + digits(iso, 17, 2) * 1000 + digits(iso, 20, 3);
 }
 
-let cachedDay = NaN;
-let cachedDayPrefix = '';
+let cachedMinute = NaN;
+let cachedMinutePrefix = '';
 const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
 const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
 /**
- * `new Date(ms).toISOString()`, without a Date for each of a million readings of one walk:
- * the day's `YYYY-MM-DDT` is kept from the previous call, the clock is arithmetic.
+ * `new Date(ms).toISOString()`, without a Date for each of a million readings of one walk: the
+ * `YYYY-MM-DDTHH:MM:` of the previous call's minute is kept (a logger writes many fixes a
+ * minute), seconds and milliseconds are arithmetic.
  */
 export function isoFromEpochMs(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    const iso = new Date(day * DAY_MS).toISOString();
-    cachedDay = day;
-    cachedDayPrefix = iso.length === 24 ? iso.slice(0, 11) : '';
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== cachedMinute) {
+    const iso = new Date(minute * 60_000).toISOString();
+    cachedMinute = minute;
+    cachedMinutePrefix = iso.length === 24 ? iso.slice(0, 17) : '';
   }
-  if (cachedDayPrefix === '') return new Date(ms).toISOString();
-  const t = ms - day * DAY_MS;
-  return `${cachedDayPrefix}${pad2(Math.floor(t / 3_600_000))}:${pad2(Math.floor(t / 60_000) % 60)}:${pad2(Math.floor(t / 1000) % 60)}.${pad3(t % 1000)}Z`;
+  if (cachedMinutePrefix === '') return new Date(ms).toISOString();
+  const t = ms - minute * 60_000;
+  return `${cachedMinutePrefix}${pad2(Math.floor(t / 1000))}.${pad3(t % 1000)}Z`;
 }
 
 /** Readings per block of a column: columns grow a block at a time, never copied. */
