@@ -76,22 +76,21 @@ export function readingWriterFor(kind: DatabaseKind): ReadingWriter {
 }
 
 /**
- * Insert a track, its readings (kept and dropped, with reasons) and its line of kept readings.
- * The line is sent as binary EWKB (16 bytes a point) rather than gathered back from the stored
- * readings, which made the server read, sort and aggregate every row it had just written.
+ * Insert a track with its line of kept readings, then its readings (kept and dropped, with
+ * reasons). The line is sent as binary EWKB (16 bytes a point) with the track rather than
+ * gathered back from the stored readings, which made the server read, sort and aggregate every
+ * row it had just written; sent first, its buffers are gone before the readings' are made.
  */
 export async function insertTrack(db: pg.PoolClient, t: NewTrack, writer: ReadingWriter = 'unnest'): Promise<number> {
   const span = keptTimeSpan(t.segments);
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end],
+    `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at, geom)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_GeomFromEWKB($10)) RETURNING id`,
+    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end, keptLineEwkb(t.segments)],
   );
   const trackId = rows[0].id;
   if (writer === 'copy') await copyReadings(db, t.uploadId, trackId, t.segments);
   else await unnestReadings(db, t.uploadId, trackId, t.segments);
-  const line = keptLineEwkb(t.segments);
-  if (line !== null) await db.query('UPDATE track SET geom = ST_GeomFromEWKB($2) WHERE id = $1', [trackId, line]);
   return trackId;
 }
 
