@@ -133,8 +133,8 @@ export async function splitAlongAgreedLine(db: Queryable, id: number): Promise<{
        FROM dispute x JOIN area a ON a.id = x.area_a_id JOIN area b ON b.id = x.area_b_id WHERE x.id = $1),
      piece AS (SELECT (ST_Dump(ST_CollectionExtract(ST_Split(d.c, d.l), 3))).geom AS g FROM d),
      side AS (SELECT piece.g, ST_Distance(ST_PointOnSurface(piece.g), d.lb) < ST_Distance(ST_PointOnSurface(piece.g), d.la) AS to_a FROM piece, d),
-     na AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.ga, d.c, ${OVERLAY_GRID}) AS g FROM d UNION ALL SELECT g FROM side WHERE to_a) s),
-     nb AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.gb, d.c, ${OVERLAY_GRID}) AS g FROM d UNION ALL SELECT g FROM side WHERE NOT to_a) s),
+     na AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.ga, d.c) AS g FROM d UNION ALL SELECT g FROM side WHERE to_a) s),
+     nb AS (SELECT ST_Union(g) AS g FROM (SELECT ST_Difference(d.gb, d.c) AS g FROM d UNION ALL SELECT g FROM side WHERE NOT to_a) s),
      v AS (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(na.g), 3)) AS a, ST_Multi(ST_CollectionExtract(ST_MakeValid(nb.g), 3)) AS b FROM na, nb)
      SELECT CASE WHEN a IS NULL OR ST_IsEmpty(a) THEN NULL ELSE ST_AsGeoJSON(a, 7)::json END AS a,
             CASE WHEN b IS NULL OR ST_IsEmpty(b) THEN NULL ELSE ST_AsGeoJSON(b, 7)::json END AS b FROM v`,

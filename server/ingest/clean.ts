@@ -1,4 +1,4 @@
-import type { Reading } from './readings.js';
+import { isoEpochMs, ReadingColumns, readingAt, type Reading, type ReadingSegment } from './readings.js';
 
 /** Why a reading was left out of a track's line. Stored with the reading, so nothing is lost. */
 export type DropReason =
@@ -25,6 +25,30 @@ export const DROP_REASONS: readonly DropReason[] = [
 
 /** A reading with the cleaning verdict; dropped readings are kept in the list so the report can show them. */
 export type CleanedReading = Reading & { kept: boolean; dropReason?: DropReason };
+
+/**
+ * A segment's verdicts, one byte per reading: KEPT, or the dropped reading's reason as its
+ * place in DROP_REASONS plus one. Ingest keeps these next to the parsed readings instead of a
+ * cleaned copy of every reading.
+ */
+export type Verdicts = Uint8Array;
+export const KEPT = 0;
+
+/** A segment as read, with its verdicts: what ingest stores and previews. */
+export interface CleanedSegment {
+  readings: ReadingSegment;
+  verdicts: Verdicts;
+}
+
+/** The reason a verdict stands for; undefined for a kept reading. */
+export function dropReasonOf(verdict: number): DropReason | undefined {
+  return verdict === KEPT ? undefined : DROP_REASONS[verdict - 1];
+}
+
+/** The verdict of a reading kept (no reason) or dropped for `reason`. */
+export function verdictOf(reason: DropReason | undefined): number {
+  return reason === undefined ? KEPT : DROP_REASONS.indexOf(reason) + 1;
+}
 
 /** Thresholds for one survey; the defaults suit a mapper walking with a handheld GPS. */
 export interface CleaningOptions {
@@ -56,7 +80,7 @@ export const CLEANING_DEFAULTS: Required<CleaningOptions> = {
 const EARTH_RADIUS_M = 6_371_008.8;
 const RAD = Math.PI / 180;
 const LAT_DEGREE_M = EARTH_RADIUS_M * RAD;
-const KEPT = { kept: true } as const;
+const KEPT_FIELD = { kept: true } as const;
 /** Bounds the repeat of the sequence checks, so a crafted file cannot make cleaning quadratic. */
 const MAX_PASSES = 20;
 
@@ -76,9 +100,10 @@ export function distanceM(lon1: number, lat1: number, lon2: number, lat2: number
  * predecessor and successor are plausibly close to each other, so a logger that was off for a
  * while (one long leg, then normal steps) is never mistaken for a spike. The sequence checks are
  * repeated over the kept readings until nothing changes (usually the second pass confirms the
- * first), so cleaning its own output drops nothing. The input is never modified.
+ * first), so cleaning its own output drops nothing. The input is never modified. Returns one
+ * verdict per reading.
  */
-export function cleanReadings(readings: Reading[], opts: CleaningOptions = {}): CleanedReading[] {
+export function cleanSegment(readings: ReadingSegment, opts: CleaningOptions = {}): Verdicts {
   const o = { ...CLEANING_DEFAULTS, ...definedOnly(opts) };
   const track = toTrackArrays(readings, o);
   let candidates = keptIndices(track.reasons);
@@ -87,11 +112,35 @@ export function cleanReadings(readings: Reading[], opts: CleaningOptions = {}): 
     candidates = keptIndices(track.reasons);
     track.spacingM = undefined;
   }
-  // Object.assign rather than spread: V8 copies a million readings about twice as fast this way.
-  return readings.map((r, i): CleanedReading => {
-    const dropReason = track.reasons[i];
-    return dropReason === undefined ? Object.assign({}, r, KEPT) : Object.assign({}, r, { kept: false, dropReason });
-  });
+  return track.reasons;
+}
+
+/**
+ * The readings of one segment, each copied with its verdict (see cleanSegment): for callers
+ * that want objects, such as derivation from a few walks. The input is never modified.
+ */
+export function cleanReadings(readings: ReadingSegment, opts: CleaningOptions = {}): CleanedReading[] {
+  const verdicts = cleanSegment(readings, opts);
+  const cleaned = new Array<CleanedReading>(readings.length);
+  for (let i = 0; i < readings.length; i++) {
+    const r = readingAt(readings, i);
+    const dropReason = dropReasonOf(verdicts[i]);
+    // Object.assign rather than spread: V8 copies a million readings about twice as fast this way.
+    cleaned[i] = dropReason === undefined ? Object.assign({}, r, KEPT_FIELD) : Object.assign({}, r, { kept: false, dropReason });
+  }
+  return cleaned;
+}
+
+/** Report counts from the verdicts of one or more segments, as summariseCleaning counts cleaned readings. */
+export function summariseVerdicts(segments: readonly Verdicts[]): ReturnType<typeof summariseCleaning> {
+  const counts = new Array<number>(DROP_REASONS.length + 1).fill(0);
+  let read = 0;
+  for (const verdicts of segments) {
+    read += verdicts.length;
+    for (let i = 0; i < verdicts.length; i++) counts[verdicts[i]]++;
+  }
+  const dropped = Object.fromEntries(DROP_REASONS.map((r, k) => [r, counts[k + 1]])) as Record<DropReason, number>;
+  return { read, kept: counts[KEPT], dropped };
 }
 
 /** Counts for the upload report: how many readings were read, kept, and dropped for each reason. */
@@ -113,19 +162,35 @@ function definedOnly(opts: CleaningOptions): CleaningOptions {
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as CleaningOptions;
 }
 
-/** Checks that need only the reading itself. */
-function fixReason(r: Reading, o: Required<CleaningOptions>): DropReason | undefined {
-  if (r.fix !== undefined && r.fix.toLowerCase() === 'none') return 'invalid_fix';
-  if (!Number.isFinite(r.lat) || !Number.isFinite(r.lon) || Math.abs(r.lat) > 90 || Math.abs(r.lon) > 180) {
-    return 'out_of_range';
+const V_INVALID_FIX = verdictOf('invalid_fix');
+const V_OUT_OF_RANGE = verdictOf('out_of_range');
+const V_NULL_ISLAND = verdictOf('null_island');
+const V_HIGH_HDOP = verdictOf('high_hdop');
+const V_LOW_ACCURACY = verdictOf('low_accuracy');
+const V_SPEED_SPIKE = verdictOf('speed_spike');
+const V_DUPLICATE = verdictOf('duplicate');
+const V_TIME_OUT_OF_ORDER = verdictOf('time_out_of_order');
+
+/** Checks that need only the reading itself; KEPT when it passes them all. */
+function fixVerdict(
+  fix: string | undefined,
+  lon: number,
+  lat: number,
+  hdop: number | undefined,
+  accuracy: number | undefined,
+  o: Required<CleaningOptions>,
+): number {
+  if (fix !== undefined && fix.toLowerCase() === 'none') return V_INVALID_FIX;
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+    return V_OUT_OF_RANGE;
   }
   // Cheap bounding test first: a degree is at least 111 km of latitude, so most fixes skip the trigonometry.
-  if (Math.abs(r.lat) * LAT_DEGREE_M <= o.nullIslandRadiusM && distanceM(0, 0, r.lon, r.lat) <= o.nullIslandRadiusM) {
-    return 'null_island';
+  if (Math.abs(lat) * LAT_DEGREE_M <= o.nullIslandRadiusM && distanceM(0, 0, lon, lat) <= o.nullIslandRadiusM) {
+    return V_NULL_ISLAND;
   }
-  if (r.hdop !== undefined && r.hdop > o.maxHdop) return 'high_hdop';
-  if (r.accuracy !== undefined && r.accuracy > o.maxAccuracyM) return 'low_accuracy';
-  return undefined;
+  if (hdop !== undefined && hdop > o.maxHdop) return V_HIGH_HDOP;
+  if (accuracy !== undefined && accuracy > o.maxAccuracyM) return V_LOW_ACCURACY;
+  return KEPT;
 }
 
 /**
@@ -133,63 +198,43 @@ function fixReason(r: Reading, o: Required<CleaningOptions>): DropReason | undef
  * position and time several times, and a million readings must clean in well under a second.
  */
 interface TrackArrays {
-  lon: Float64Array;
-  lat: Float64Array;
+  lon: (i: number) => number;
+  lat: (i: number) => number;
   /** Epoch milliseconds, NaN when the reading has no time. */
-  time: Float64Array;
-  reasons: (DropReason | undefined)[];
+  time: (i: number) => number;
+  reasons: Verdicts;
   /** Typical step between fixes, worked out only when an untimed pair needs it. */
   spacingM: number | undefined;
 }
 
-function toTrackArrays(readings: Reading[], o: Required<CleaningOptions>): TrackArrays {
+function toTrackArrays(readings: ReadingSegment, o: Required<CleaningOptions>): TrackArrays {
   const n = readings.length;
-  const track: TrackArrays = {
-    lon: new Float64Array(n),
-    lat: new Float64Array(n),
-    time: new Float64Array(n),
-    reasons: new Array<DropReason | undefined>(n),
-    spacingM: undefined,
-  };
+  const reasons = new Uint8Array(n);
+  if (readings instanceof ReadingColumns) {
+    // Read in place: copying a million positions and times would cost more memory than the columns.
+    for (let i = 0; i < n; i++) {
+      reasons[i] = fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.number('hdop', i), readings.number('accuracy', i), o);
+    }
+    return { lon: (i) => readings.lon(i), lat: (i) => readings.lat(i), time: (i) => readings.timeMs(i), reasons, spacingM: undefined };
+  }
+  const lon = new Float64Array(n);
+  const lat = new Float64Array(n);
+  const time = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = readings[i];
-    track.lon[i] = r.lon;
-    track.lat[i] = r.lat;
-    track.time[i] = r.time === undefined ? NaN : epochMs(r.time);
-    track.reasons[i] = fixReason(r, o);
+    lon[i] = r.lon;
+    lat[i] = r.lat;
+    time[i] = r.time === undefined ? NaN : isoEpochMs(r.time);
+    reasons[i] = fixVerdict(r.fix, r.lon, r.lat, r.hdop, r.accuracy, o);
   }
-  return track;
+  return { lon: (i) => lon[i], lat: (i) => lat[i], time: (i) => time[i], reasons, spacingM: undefined };
 }
 
-/**
- * Milliseconds since 1970 of a reading's time. Readings carry `YYYY-MM-DDTHH:MM:SS.sssZ`, read
- * here digit by digit because `Date.parse` costs more than the rest of cleaning; anything else
- * falls back to it.
- */
-function epochMs(iso: string): number {
-  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 || iso.charCodeAt(10) !== 84) return Date.parse(iso);
-  return Date.UTC(
-    digits(iso, 0, 4),
-    digits(iso, 5, 2) - 1,
-    digits(iso, 8, 2),
-    digits(iso, 11, 2),
-    digits(iso, 14, 2),
-    digits(iso, 17, 2),
-    digits(iso, 20, 3),
-  );
-}
-
-function digits(s: string, at: number, len: number): number {
-  let v = 0;
-  for (let i = at; i < at + len; i++) v = v * 10 + (s.charCodeAt(i) - 48);
-  return v;
-}
-
-function keptIndices(reasons: (DropReason | undefined)[]): Int32Array {
+function keptIndices(reasons: Verdicts): Int32Array {
   let count = 0;
-  for (let i = 0; i < reasons.length; i++) if (reasons[i] === undefined) count++;
+  for (let i = 0; i < reasons.length; i++) if (reasons[i] === KEPT) count++;
   const kept = new Int32Array(count);
-  for (let i = 0, k = 0; i < reasons.length; i++) if (reasons[i] === undefined) kept[k++] = i;
+  for (let i = 0, k = 0; i < reasons.length; i++) if (reasons[i] === KEPT) kept[k++] = i;
   return kept;
 }
 
@@ -203,7 +248,7 @@ function typicalSpacingM(track: TrackArrays, candidates: Int32Array): number {
   for (let k = 1; k < candidates.length; k++) {
     const a = candidates[k - 1];
     const b = candidates[k];
-    const d = distanceM(track.lon[a], track.lat[a], track.lon[b], track.lat[b]);
+    const d = distanceM(track.lon(a), track.lat(a), track.lon(b), track.lat(b));
     if (d > 0) steps[count++] = d;
   }
   if (count < 3) return NaN;
@@ -219,11 +264,11 @@ function dropAlongTrack(track: TrackArrays, candidates: Int32Array, o: Required<
   for (let k = 0; k < candidates.length; k++) {
     const i = candidates[k];
     if (prev >= 0) {
-      let reason: DropReason | undefined;
-      if (lon[i] === lon[prev] && lat[i] === lat[prev] && sameTime(time[i], time[prev])) reason = 'duplicate';
-      else if (time[i] < time[prev]) reason = 'time_out_of_order';
-      else if (isSpike(track, candidates, k, prev, o)) reason = 'speed_spike';
-      if (reason !== undefined) {
+      let reason = KEPT;
+      if (lon(i) === lon(prev) && lat(i) === lat(prev) && sameTime(time(i), time(prev))) reason = V_DUPLICATE;
+      else if (time(i) < time(prev)) reason = V_TIME_OUT_OF_ORDER;
+      else if (isSpike(track, candidates, k, prev, o)) reason = V_SPEED_SPIKE;
+      if (reason !== KEPT) {
         reasons[i] = reason;
         dropped++;
         continue;
@@ -247,19 +292,19 @@ function sameTime(a: number, b: number): boolean {
 function isSpike(track: TrackArrays, candidates: Int32Array, k: number, prev: number, o: Required<CleaningOptions>): boolean {
   const { lon, lat, time } = track;
   const i = candidates[k];
-  const toHere = distanceM(lon[prev], lat[prev], lon[i], lat[i]);
+  const toHere = distanceM(lon(prev), lat(prev), lon(i), lat(i));
   if (toHere <= o.spikeToleranceM || !unreachable(track, prev, i, toHere, candidates, o)) return false;
   let next = -1;
   for (let m = k + 1; m < candidates.length; m++) {
     const j = candidates[m];
-    if ((lon[j] === lon[i] && lat[j] === lat[i] && sameTime(time[j], time[i])) || time[j] < time[i]) continue;
+    if ((lon(j) === lon(i) && lat(j) === lat(i) && sameTime(time(j), time(i))) || time(j) < time(i)) continue;
     next = j;
     break;
   }
   if (next < 0) return false;
-  const onward = distanceM(lon[i], lat[i], lon[next], lat[next]);
+  const onward = distanceM(lon(i), lat(i), lon(next), lat(next));
   if (!unreachable(track, i, next, onward, candidates, o)) return false;
-  const across = distanceM(lon[prev], lat[prev], lon[next], lat[next]);
+  const across = distanceM(lon(prev), lat(prev), lon(next), lat(next));
   return !unreachable(track, prev, next, across, candidates, o);
 }
 
@@ -275,7 +320,7 @@ function unreachable(
   candidates: Int32Array,
   o: Required<CleaningOptions>,
 ): boolean {
-  const seconds = (track.time[b] - track.time[a]) / 1000;
+  const seconds = (track.time(b) - track.time(a)) / 1000;
   if (seconds >= 0) return d > o.maxSpeedMps * seconds + o.spikeToleranceM;
   track.spacingM ??= typicalSpacingM(track, candidates);
   return d > Math.max(o.spikeSpacingFactor * track.spacingM, o.spikeToleranceM);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import { parseDateTime, parseGpx, type GpxOptions } from './gpx.js';
-import type { ParsedFile, Reading } from './readings.js';
+import { ReadingColumns, type ParsedFile, type Reading } from './readings.js';
 
 const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -459,5 +459,28 @@ describe.skipIf(!fs.existsSync(REAL_GPX))('parseGpx on real-world files (TESSERA
   it('refuses the file with "undefined" coordinates, and the empty track', async () => {
     expect(await refusal(real('togeojson/bad.gpx'))).toMatchObject({ code: 'BAD_COORDINATE', status: 422 });
     expect(await refusal(real('togeojson/empty_trk.gpx'))).toMatchObject({ code: 'NO_POINTS', status: 422 });
+  });
+});
+
+describe('parseGpx with columns (as ingest reads GPX)', () => {
+  const files = [
+    ...fs.readdirSync(TESTDATA).filter((f) => f.endsWith('.gpx')).map((f) => path.join(TESTDATA, f)),
+    ...(fs.existsSync(REAL_GPX) ? gpxFilesUnder(REAL_GPX) : []),
+  ];
+  it.each(files.map((f) => [path.relative(REPO_ROOT, f), f]))('reads the same as with objects: %s', async (_name, file) => {
+    const parse = (columns: boolean) =>
+      parseGpx(fs.createReadStream(file), { fileName: path.basename(file), columns }).then(
+        (parsed) => ({ ...parsed, tracks: parsed.tracks.map((t) => ({ ...t, segments: t.segments.map((s) => Array.from(s)) })) }),
+        (e: unknown) => (e instanceof UserError ? { refused: e.code, message: e.message } : Promise.reject(e)),
+      );
+    const [asColumns, asObjects] = await Promise.all([parse(true), parse(false)]);
+    expect(asColumns).toStrictEqual(asObjects);
+  });
+
+  it('hands over ReadingColumns whose readings equal the objects, field for field', async () => {
+    const parsed = await parseGpx(fs.createReadStream(path.join(TESTDATA, 'kumban-walk-1.1.gpx')), { fileName: 'walk.gpx', columns: true });
+    const segment = parsed.tracks[1].segments[0];
+    expect(segment).toBeInstanceOf(ReadingColumns);
+    expect(segment.at(0)).toMatchObject({ seq: expect.any(Number), lon: expect.any(Number), lat: expect.any(Number) });
   });
 });

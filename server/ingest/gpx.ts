@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { UserError, type ErrorCode } from '../errors.js';
-import type { ParsedFile, ParsedTrack, ParsedWaypoint, Reading } from './readings.js';
+import { ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
 
 /** Limits that keep one upload from exhausting memory or time; the defaults suit a district's field season. */
 export interface GpxOptions {
@@ -15,6 +15,11 @@ export interface GpxOptions {
   maxDepth?: number;
   /** Text encoding to use instead of what the file declares (an upload's `encoding` field). */
   encoding?: string;
+  /**
+   * Hand segments over as ReadingColumns rather than arrays of objects: a tenth of the memory
+   * for a long walk. Ingest asks for this; the readings are the same either way.
+   */
+  columns?: boolean;
 }
 
 /** Limits used when the caller sets none: generous for a season of walks, small enough for one server. */
@@ -28,8 +33,13 @@ export const GPX_DEFAULTS = { maxPoints: 2_000_000, maxTextLength: 4096, maxDept
  */
 export async function parseGpx(
   input: Readable | AsyncIterable<Buffer | string>,
+  opts: GpxOptions & { columns: true },
+): Promise<ParsedFile<ReadingColumns>>;
+export async function parseGpx(input: Readable | AsyncIterable<Buffer | string>, opts: GpxOptions): Promise<ParsedFile>;
+export async function parseGpx(
+  input: Readable | AsyncIterable<Buffer | string>,
   opts: GpxOptions,
-): Promise<ParsedFile> {
+): Promise<ParsedFile<ReadingSegment>> {
   const reader = new GpxReader(opts);
   for await (const text of decodeXml(input as AsyncIterable<Buffer | string>, opts)) {
     reader.write(text);
@@ -55,6 +65,7 @@ class GpxReader {
   private readonly maxText: number;
   private readonly maxDepth: number;
   private readonly warnings = new Warnings();
+  private readonly columns: boolean;
 
   private depth = 0;
   /** Depth of an element whose whole content is ignored, or 0. */
@@ -65,11 +76,11 @@ class GpxReader {
   private desc: string | undefined;
   private metadataDepth = 0;
 
-  private readonly tracks: ParsedTrack[] = [];
+  private readonly tracks: ParsedTrack<ReadingSegment>[] = [];
   private readonly waypoints: ParsedWaypoint[] = [];
-  private track: ParsedTrack | null = null;
+  private track: ParsedTrack<ReadingSegment> | null = null;
   private trackDepth = 0;
-  private segment: Reading[] | null = null;
+  private segment: Reading[] | ReadingColumns | null = null;
   private segmentDepth = 0;
 
   private pointCount = 0;
@@ -93,6 +104,7 @@ class GpxReader {
     this.maxPoints = opts.maxPoints ?? GPX_DEFAULTS.maxPoints;
     this.maxText = opts.maxTextLength ?? GPX_DEFAULTS.maxTextLength;
     this.maxDepth = opts.maxDepth ?? GPX_DEFAULTS.maxDepth;
+    this.columns = opts.columns === true;
     const p = this.parser;
     p.on('doctype', () => {
       throw this.error(
@@ -111,12 +123,12 @@ class GpxReader {
     this.parser.write(chunk);
   }
 
-  finish(): ParsedFile {
+  finish(): ParsedFile<ReadingSegment> {
     this.parser.close();
     if (this.pointCount === 0) {
       throw this.error('NO_POINTS', 'no track, route or waypoint points found');
     }
-    const parsed: ParsedFile = {
+    const parsed: ParsedFile<ReadingSegment> = {
       format: 'gpx',
       tracks: this.tracks,
       waypoints: this.waypoints,
@@ -172,7 +184,7 @@ class GpxReader {
         break;
       case 'rte':
         this.openTrack('route', depth);
-        this.segment = [];
+        this.segment = this.newSegment();
         break;
       case 'wpt':
         this.openPoint(POINT_WPT, tag, depth);
@@ -190,10 +202,10 @@ class GpxReader {
   }
 
   private openInTrack(tag: SaxesTagPlain, name: string, depth: number): void {
-    const track = this.track as ParsedTrack;
+    const track = this.track as ParsedTrack<ReadingSegment>;
     if (depth === this.trackDepth + 1) {
       if (name === 'trkseg' && track.kind === 'track') {
-        this.segment = [];
+        this.segment = this.newSegment();
         this.segmentDepth = depth;
       } else if (name === 'rtept' && track.kind === 'route') {
         this.openPoint(POINT_RTEPT, tag, depth);
@@ -218,6 +230,10 @@ class GpxReader {
     } else {
       this.skipDepth = depth;
     }
+  }
+
+  private newSegment(): Reading[] | ReadingColumns {
+    return this.columns ? new ReadingColumns() : [];
   }
 
   private openTrack(kind: ParsedTrack['kind'], depth: number): void {
@@ -362,8 +378,8 @@ class GpxReader {
   }
 
   private closeSegment(): void {
-    const track = this.track as ParsedTrack;
-    const segment = this.segment as Reading[];
+    const track = this.track as ParsedTrack<ReadingSegment>;
+    const segment = this.segment as Reading[] | ReadingColumns;
     if (segment.length > 0) track.segments.push(segment);
     else if (track.kind === 'track') this.warnings.note('empty-segment', this.parser.line);
     this.segment = null;
@@ -372,7 +388,7 @@ class GpxReader {
 
   private closeTrack(): void {
     if (this.segment !== null) this.closeSegment();
-    const track = this.track as ParsedTrack;
+    const track = this.track as ParsedTrack<ReadingSegment>;
     if (track.segments.length > 0) this.tracks.push(track);
     else this.warnings.note(track.kind === 'track' ? 'empty-track' : 'empty-route', this.parser.line);
     this.track = null;

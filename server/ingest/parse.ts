@@ -6,7 +6,7 @@ import { parseGeoJson } from './geojson.js';
 import { parseGpx } from './gpx.js';
 import { parseKml, parseKmz } from './kml.js';
 import { parseNmea } from './nmea.js';
-import type { ParsedFile } from './readings.js';
+import type { ParsedFile, ReadingSegment } from './readings.js';
 import type { ReceivedFile } from './receive.js';
 
 export interface ParseOptions {
@@ -25,20 +25,22 @@ const XML_SNIFF_BYTES = 64 * 1024;
  * name): GPX, KML, KMZ, GeoJSON, NMEA 0183 or CSV/TSV. Anything else is a 415 that names the
  * file and what it looks like.
  */
-export async function parseReceivedFile(file: ReceivedFile, opts: ParseOptions): Promise<ParsedFile> {
+export async function parseReceivedFile(file: ReceivedFile, opts: ParseOptions): Promise<ParsedFile<ReadingSegment>> {
   const { kind, label } = detectKind(await readHead(file.path));
   const common = { fileName: file.name, maxPoints: opts.maxPoints, encoding: opts.encoding };
+  // GPX logger files are the long ones: their segments come as columns, a tenth of the memory.
+  const gpx = { ...common, columns: true as const };
   const stream = () => fs.createReadStream(file.path);
   switch (kind) {
     case 'gpx':
-      return parseGpx(stream(), common);
+      return parseGpx(stream(), gpx);
     case 'kml':
       return parseKml(stream(), common);
     case 'xml':
       // A DOCTYPE or a long prologue may hide the root from the first sniff; both readers refuse DOCTYPEs.
       return /<(?:[\w-]+:)?kml[\s>]/.test((await readHead(file.path, XML_SNIFF_BYTES)).toString('latin1'))
         ? parseKml(stream(), common)
-        : parseGpx(stream(), common);
+        : parseGpx(stream(), gpx);
     case 'zip':
       return parseKmz(file.path, common);
     case 'geojson':

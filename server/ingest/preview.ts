@@ -1,6 +1,6 @@
 import type { Feature, FeatureCollection, LineString, Point, Position } from 'geojson';
-import type { CleanedReading } from './clean.js';
-import type { ParsedWaypoint, Reading } from './readings.js';
+import { dropReasonOf, KEPT, type CleanedSegment } from './clean.js';
+import { readingAt, type ParsedWaypoint, type ReadingSegment } from './readings.js';
 
 /** What a dry-run upload shows on the map: each walk as read and as kept, what was dropped and why, waypoints. */
 export interface PreviewProperties {
@@ -20,13 +20,26 @@ export type UploadPreview = FeatureCollection<LineString | Point, PreviewPropert
 export const PREVIEW_MAX_VERTICES = 5_000;
 export const PREVIEW_MAX_DROPPED = 2_000;
 
-function thinned(readings: readonly Reading[], max: number): Position[] {
-  const step = Math.max(1, Math.ceil(readings.length / max));
+/** Every nth of the readings at `indices` (ends kept), as positions. */
+function thinned(readings: ReadingSegment, indices: ArrayLike<number>, max: number): Position[] {
+  const position = (k: number): Position => {
+    const r = readingAt(readings, indices[k]);
+    return [r.lon, r.lat];
+  };
+  const n = indices.length;
+  const step = Math.max(1, Math.ceil(n / max));
   const out: Position[] = [];
-  for (let i = 0; i < readings.length; i += step) out.push([readings[i].lon, readings[i].lat]);
-  const last = readings[readings.length - 1];
-  if (last && (readings.length - 1) % step !== 0) out.push([last.lon, last.lat]);
+  for (let k = 0; k < n; k += step) out.push(position(k));
+  if (n > 0 && (n - 1) % step !== 0) out.push(position(n - 1));
   return out;
+}
+
+/** The indices of all readings, or of the kept ones. */
+function indicesOf(verdicts: Uint8Array, keptOnly: boolean): Int32Array {
+  const out = new Int32Array(verdicts.length);
+  let n = 0;
+  for (let i = 0; i < verdicts.length; i++) if (!keptOnly || verdicts[i] === KEPT) out[n++] = i;
+  return out.subarray(0, n);
 }
 
 function line(coordinates: Position[], properties: PreviewProperties): Feature<LineString, PreviewProperties> | null {
@@ -36,21 +49,22 @@ function line(coordinates: Position[], properties: PreviewProperties): Feature<L
 /** One file's contribution to the preview: per segment, the raw and the cleaned line, then drops and waypoints. */
 export function filePreview(
   file: string,
-  tracks: readonly { name?: string; segments: readonly (readonly CleanedReading[])[] }[],
+  tracks: readonly { name?: string; segments: readonly CleanedSegment[] }[],
   waypoints: readonly ParsedWaypoint[],
 ): Feature<LineString | Point, PreviewProperties>[] {
   const features: Feature<LineString | Point, PreviewProperties>[] = [];
   const dropped: Feature<Point, PreviewProperties>[] = [];
   for (const track of tracks) {
     const name = track.name ? { name: track.name } : {};
-    for (const segment of track.segments) {
-      const raw = line(thinned(segment, PREVIEW_MAX_VERTICES), { kind: 'track_raw', file, ...name });
-      const clean = line(thinned(segment.filter((r) => r.kept), PREVIEW_MAX_VERTICES), { kind: 'track_clean', file, ...name });
+    for (const { readings, verdicts } of track.segments) {
+      const raw = line(thinned(readings, indicesOf(verdicts, false), PREVIEW_MAX_VERTICES), { kind: 'track_raw', file, ...name });
+      const clean = line(thinned(readings, indicesOf(verdicts, true), PREVIEW_MAX_VERTICES), { kind: 'track_clean', file, ...name });
       if (raw) features.push(raw);
       if (clean) features.push(clean);
-      for (const r of segment) {
-        if (r.kept || dropped.length >= PREVIEW_MAX_DROPPED) continue;
-        dropped.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { kind: 'dropped', file, reason: r.dropReason ?? 'dropped' } });
+      for (let i = 0; i < verdicts.length && dropped.length < PREVIEW_MAX_DROPPED; i++) {
+        if (verdicts[i] === KEPT) continue;
+        const r = readingAt(readings, i);
+        dropped.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { kind: 'dropped', file, reason: dropReasonOf(verdicts[i]) ?? 'dropped' } });
       }
     }
   }

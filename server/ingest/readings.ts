@@ -34,12 +34,12 @@ export interface Reading {
 }
 
 /** A line of readings: a walked track (segments where the logger paused) or a planned route (one segment). */
-export interface ParsedTrack {
+export interface ParsedTrack<S extends ReadingSegment = Reading[]> {
   name?: string;
   desc?: string;
   kind: 'track' | 'route';
   /** Non-empty runs of readings; a new segment means the logger stopped and restarted. */
-  segments: Reading[][];
+  segments: S[];
 }
 
 /** A named point: in the field, usually a boundary landmark a mapper marked (future `marker`). */
@@ -57,7 +57,7 @@ export interface ParsedWaypoint {
 export type SourceFormat = 'gpx' | 'csv' | 'kml' | 'nmea' | 'geojson' | 'shapefile';
 
 /** Everything read from one file, plus what the upload report should tell the mapper about it. */
-export interface ParsedFile {
+export interface ParsedFile<S extends ReadingSegment = Reading[]> {
   format: SourceFormat;
   /** Format version as the file declares it (GPX `1.0` / `1.1`). */
   version?: string;
@@ -65,7 +65,7 @@ export interface ParsedFile {
   creator?: string;
   name?: string;
   desc?: string;
-  tracks: ParsedTrack[];
+  tracks: ParsedTrack<S>[];
   waypoints: ParsedWaypoint[];
   /**
    * The coordinate reference system the file's positions were written in (`EPSG:32648`...),
@@ -76,4 +76,238 @@ export interface ParsedFile {
   pointCount: number;
   /** Things that were read but ignored or guessed, one sentence each, for the upload report. */
   warnings: string[];
+}
+
+/** Optional numeric fields of a reading, in the order a Reading lists them. */
+const NUMERIC_FIELDS = ['ele', 'hdop', 'vdop', 'pdop', 'accuracy', 'sat', 'speed', 'course'] as const;
+export type NumericField = (typeof NUMERIC_FIELDS)[number];
+
+const DAY_MS = 86_400_000;
+
+/** Days from 1970-01-01 to a proleptic Gregorian date, for any year (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+function digits(s: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
+}
+
+/**
+ * Milliseconds since 1970 of a reading's time. Readings carry `YYYY-MM-DDTHH:MM:SS.sssZ`, read
+ * here digit by digit because `Date.parse` costs more than the rest of cleaning; anything else
+ * falls back to it.
+ */
+export function isoEpochMs(iso: string): number {
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 || iso.charCodeAt(10) !== 84) return Date.parse(iso);
+  const days = daysFromCivil(digits(iso, 0, 4), digits(iso, 5, 2), digits(iso, 8, 2));
+  return days * DAY_MS + digits(iso, 11, 2) * 3_600_000 + digits(iso, 14, 2) * 60_000 + digits(iso, 17, 2) * 1000 + digits(iso, 20, 3);
+}
+
+let cachedMinute = NaN;
+let cachedMinutePrefix = '';
+const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
+const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+/**
+ * `new Date(ms).toISOString()`, without a Date for each of a million readings of one walk: the
+ * `YYYY-MM-DDTHH:MM:` of the previous call's minute is kept (a logger writes many fixes a
+ * minute), seconds and milliseconds are arithmetic.
+ */
+export function isoFromEpochMs(ms: number): string {
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== cachedMinute) {
+    const iso = new Date(minute * 60_000).toISOString();
+    cachedMinute = minute;
+    cachedMinutePrefix = iso.length === 24 ? iso.slice(0, 17) : '';
+  }
+  if (cachedMinutePrefix === '') return new Date(ms).toISOString();
+  const t = ms - minute * 60_000;
+  return `${cachedMinutePrefix}${pad2(Math.floor(t / 1000))}.${pad3(t % 1000)}Z`;
+}
+
+/** Readings per block of a column: columns grow a block at a time, never copied. */
+const BLOCK_BITS = 16;
+const BLOCK = 1 << BLOCK_BITS;
+const IN_BLOCK = BLOCK - 1;
+
+/** A column of floats in fixed-size blocks: appending never copies, and at most one block is unused. */
+class FloatColumn {
+  readonly blocks: Float64Array[] = [];
+
+  /** A column that already holds `length` absent values (NaN). */
+  constructor(length = 0) {
+    for (let i = 0; i < length; i += BLOCK) this.blocks.push(new Float64Array(BLOCK).fill(NaN));
+  }
+
+  set(i: number, v: number): void {
+    const b = i >>> BLOCK_BITS;
+    while (b >= this.blocks.length) this.blocks.push(new Float64Array(BLOCK).fill(NaN));
+    this.blocks[b][i & IN_BLOCK] = v;
+  }
+
+  get(i: number): number {
+    return this.blocks[i >>> BLOCK_BITS][i & IN_BLOCK];
+  }
+}
+
+/**
+ * The readings of one segment held as columns: a float per field and reading instead of an
+ * object per reading (~230 bytes with its boxed numbers and time string), so a million-point
+ * walk takes tens of megabytes, not hundreds. A column is only made once some reading has that
+ * field; an absent number is NaN (no parser keeps a non-finite value). Times are kept as epoch
+ * milliseconds when they are in the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` form parsers write,
+ * else as the text. Readings go in and come out as `Reading` objects equal to the ones pushed; hot loops
+ * (cleaning, COPY) read the columns directly.
+ */
+export class ReadingColumns {
+  length = 0;
+  private readonly seqs = new FloatColumn();
+  private readonly lons = new FloatColumn();
+  private readonly lats = new FloatColumn();
+  private readonly numbers: Partial<Record<NumericField, FloatColumn>> = {};
+  private times: FloatColumn | null = null;
+  /** Times not in canonical form, by reading index: stored as written, so they come back unchanged. */
+  private oddTimes: Map<number, string> | null = null;
+  private fixes: (string | undefined)[] | null = null;
+  /** Vendor extensions by reading index: rare, so a map rather than a column. */
+  private extensions: Map<number, Record<string, number | string>> | null = null;
+
+  static from(readings: Iterable<Reading>): ReadingColumns {
+    const columns = new ReadingColumns();
+    for (const r of readings) columns.push(r);
+    return columns;
+  }
+
+  push(r: Reading): void {
+    const i = this.length;
+    this.seqs.set(i, r.seq);
+    this.lons.set(i, r.lon);
+    this.lats.set(i, r.lat);
+    for (const field of NUMERIC_FIELDS) {
+      const v = r[field];
+      if (v !== undefined) (this.numbers[field] ??= new FloatColumn(i)).set(i, v);
+      else this.numbers[field]?.set(i, NaN);
+    }
+    if (r.time !== undefined) {
+      const ms = isoEpochMs(r.time);
+      // Only the 24-character form: those times order as text as their milliseconds do (`+010000-...` does not).
+      const canonical = r.time.length === 24 && Number.isInteger(ms) && isoFromEpochMs(ms) === r.time;
+      (this.times ??= new FloatColumn(i)).set(i, canonical ? ms : NaN);
+      if (!canonical) (this.oddTimes ??= new Map()).set(i, r.time);
+    } else {
+      this.times?.set(i, NaN);
+    }
+    if (r.fix !== undefined) (this.fixes ??= new Array<string | undefined>(i).fill(undefined)).push(r.fix);
+    else this.fixes?.push(undefined);
+    if (r.extensions !== undefined) (this.extensions ??= new Map()).set(i, r.extensions);
+    this.length = i + 1;
+  }
+
+  /** The reading at `i` as an object, with only the fields it has. */
+  at(i: number): Reading {
+    const r: Reading = { seq: this.seq(i), lon: this.lon(i), lat: this.lat(i) };
+    for (const field of NUMERIC_FIELDS) {
+      const v = this.number(field, i);
+      if (v !== undefined) r[field] = v;
+    }
+    const time = this.time(i);
+    if (time !== undefined) r.time = time;
+    const fix = this.fix(i);
+    if (fix !== undefined) r.fix = fix;
+    const ext = this.extensionsAt(i);
+    if (ext !== undefined) r.extensions = ext;
+    return r;
+  }
+
+  *[Symbol.iterator](): Iterator<Reading> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+
+  seq(i: number): number {
+    return this.seqs.get(i);
+  }
+
+  lon(i: number): number {
+    return this.lons.get(i);
+  }
+
+  lat(i: number): number {
+    return this.lats.get(i);
+  }
+
+  /** A numeric field of reading `i`, or undefined when it has none. */
+  number(field: NumericField, i: number): number | undefined {
+    const column = this.numbers[field];
+    if (column === undefined) return undefined;
+    const v = column.get(i);
+    return Number.isNaN(v) ? undefined : v;
+  }
+
+  /** Reading `i`'s time as written (ISO 8601), or undefined. */
+  time(i: number): string | undefined {
+    if (this.times === null) return undefined;
+    const ms = this.times.get(i);
+    return Number.isNaN(ms) ? this.oddTimes?.get(i) : isoFromEpochMs(ms);
+  }
+
+  /** Reading `i`'s time in epoch milliseconds (isoEpochMs of its time), NaN when it has none. */
+  timeMs(i: number): number {
+    if (this.times === null) return NaN;
+    const ms = this.times.get(i);
+    if (!Number.isNaN(ms)) return ms;
+    const odd = this.oddTimes?.get(i);
+    return odd === undefined ? NaN : isoEpochMs(odd);
+  }
+
+  /**
+   * The earliest and latest time, as text, of the readings whose byte in `skip` is zero (of all
+   * readings without `skip`): what comparing every time as text gives, while only two are written
+   * out (canonical times order as text as their milliseconds do).
+   */
+  timeSpan(skip?: Uint8Array): { start: string; end: string } | null {
+    if (this.times === null) return null;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let b = 0; b < this.times.blocks.length; b++) {
+      const block = this.times.blocks[b];
+      const offset = b << BLOCK_BITS;
+      const n = Math.min(BLOCK, this.length - offset);
+      for (let j = 0; j < n; j++) {
+        const ms = block[j];
+        if (ms < min && (skip === undefined || skip[offset + j] === 0)) min = ms;
+        if (ms > max && (skip === undefined || skip[offset + j] === 0)) max = ms;
+      }
+    }
+    let start = min === Infinity ? null : isoFromEpochMs(min);
+    let end = max === -Infinity ? null : isoFromEpochMs(max);
+    for (const [i, t] of this.oddTimes ?? []) {
+      if (skip !== undefined && skip[i] !== 0) continue;
+      if (start === null || t < start) start = t;
+      if (end === null || t > end) end = t;
+    }
+    return start !== null && end !== null ? { start, end } : null;
+  }
+
+  fix(i: number): string | undefined {
+    return this.fixes === null ? undefined : this.fixes[i];
+  }
+
+  extensionsAt(i: number): Record<string, number | string> | undefined {
+    return this.extensions?.get(i);
+  }
+}
+
+/** A segment's readings as a parser hands them over: objects, or columns (GPX, for long walks). */
+export type ReadingSegment = readonly Reading[] | ReadingColumns;
+
+/** Reading `i` of a segment, whichever way it is held. */
+export function readingAt(segment: ReadingSegment, i: number): Reading {
+  return segment instanceof ReadingColumns ? segment.at(i) : segment[i];
 }

@@ -2,10 +2,10 @@ import type { Database } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { getArea, listAreas, listLevels } from '../areas/store.js';
-import { cleanReadings, summariseCleaning, type CleanedReading, type CleaningOptions } from './clean.js';
+import { cleanSegment, KEPT, summariseVerdicts, type CleanedSegment, type CleaningOptions } from './clean.js';
 import { parseReceivedFile } from './parse.js';
 import { filePreview, type UploadPreview } from './preview.js';
-import type { ParsedFile, ParsedTrack, ParsedWaypoint } from './readings.js';
+import { ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
 import type { ReceivedFile } from './receive.js';
 import { assignTrack, candidateCodes, VillageNames, type TrackAssignment } from './assign.js';
 import type { VillageCandidate } from './match.js';
@@ -59,35 +59,76 @@ export interface UploadPreviewResult {
   preview: UploadPreview;
 }
 
-function bboxOf(points: { lon: number; lat: number }[]): [number, number, number, number] | null {
-  if (points.length === 0) return null;
-  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const p of points) {
-    if (p.lon < w) w = p.lon;
-    if (p.lon > e) e = p.lon;
-    if (p.lat < s) s = p.lat;
-    if (p.lat > n) n = p.lat;
+/** The report's bounding box and time span, gathered one reading at a time (no list of a million points or times). */
+class Extent {
+  private w = Infinity;
+  private s = Infinity;
+  private e = -Infinity;
+  private n = -Infinity;
+  private start: string | null = null;
+  private end: string | null = null;
+
+  point(lon: number, lat: number): void {
+    if (lon < this.w) this.w = lon;
+    if (lon > this.e) this.e = lon;
+    if (lat < this.s) this.s = lat;
+    if (lat > this.n) this.n = lat;
   }
-  return [w, s, e, n];
+
+  /** ISO 8601 UTC times compare as text, as sorting them did. */
+  time(t: string | undefined): void {
+    if (!t) return;
+    if (this.start === null || t < this.start) this.start = t;
+    if (this.end === null || t > this.end) this.end = t;
+  }
+
+  /** Kept readings are in the box; every reading's time is in the span. */
+  segment({ readings, verdicts }: CleanedSegment): void {
+    if (readings instanceof ReadingColumns) {
+      for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) this.point(readings.lon(i), readings.lat(i));
+      const span = readings.timeSpan();
+      if (span !== null) [span.start, span.end].forEach((t) => this.time(t));
+      return;
+    }
+    const list = readings as readonly Reading[];
+    for (let i = 0; i < verdicts.length; i++) {
+      if (verdicts[i] === KEPT) this.point(list[i].lon, list[i].lat);
+      this.time(list[i].time);
+    }
+  }
+
+  bbox(): [number, number, number, number] | null {
+    return this.w === Infinity ? null : [this.w, this.s, this.e, this.n];
+  }
+
+  timeSpan(): { start: string; end: string } | null {
+    return this.start !== null && this.end !== null ? { start: this.start, end: this.end } : null;
+  }
 }
 
-function* keptOf(readings: readonly CleanedReading[]): Generator<CleanedReading> {
-  for (const r of readings) if (r.kept) yield r;
+/** The kept readings of a track's segments, one at a time (no list of a million points). */
+function* keptOf(segments: readonly CleanedSegment[]): Generator<{ lon: number; lat: number }> {
+  for (const { readings, verdicts } of segments) {
+    for (let i = 0; i < verdicts.length; i++) {
+      if (verdicts[i] !== KEPT) continue;
+      yield readings instanceof ReadingColumns ? { lon: readings.lon(i), lat: readings.lat(i) } : (readings as readonly Reading[])[i];
+    }
+  }
 }
 
 /** One track read and cleaned, with what it was walked for: ready to store or to preview. */
 interface PlannedTrack {
-  track: ParsedTrack;
-  segments: CleanedReading[][];
-  readings: CleanedReading[];
-  summary: ReturnType<typeof summariseCleaning>;
+  track: ParsedTrack<ReadingSegment>;
+  /** The segments as read, with one cleaning verdict per reading (no cleaned copies). */
+  segments: CleanedSegment[];
+  summary: ReturnType<typeof summariseVerdicts>;
   assignment: TrackAssignment;
 }
 
 /** One file as it would be stored: its tracks, its waypoints by area, and its report without database ids. */
 interface PlannedFile {
   file: ReceivedFile;
-  parsed: ParsedFile;
+  parsed: ParsedFile<ReadingSegment>;
   tracks: PlannedTrack[];
   markersByArea: Map<number | null, ParsedWaypoint[]>;
   report: Omit<FileReport, 'upload_id' | 'tracks'> & { tracks: Omit<FileReport['tracks'][number], 'id'>[] };
@@ -99,7 +140,7 @@ interface PlannedFile {
  */
 function planFile(
   file: ReceivedFile,
-  parsed: ParsedFile,
+  parsed: ParsedFile<ReadingSegment>,
   names: VillageNames,
   known: ReadonlyMap<string, number>,
   area: { id: number; code: string } | null,
@@ -108,27 +149,22 @@ function planFile(
 ): PlannedFile {
   const totals = { read: 0, kept: 0, dropped: {} as Record<string, number> };
   const tracks: PlannedTrack[] = [];
+  const extent = new Extent();
   const distant: string[] = [];
-  const times: string[] = [];
-  const allPoints: { lon: number; lat: number }[] = [];
   for (const track of parsed.tracks) {
-    const segments = track.segments.map((segment) => cleanReadings(segment, cleaning));
-    const readings = segments.flat();
-    const summary = summariseCleaning(readings);
+    const segments = track.segments.map((readings) => ({ readings, verdicts: cleanSegment(readings, cleaning) }));
+    const summary = summariseVerdicts(segments.map((s) => s.verdicts));
     totals.read += summary.read;
     totals.kept += summary.kept;
     for (const [reason, n] of Object.entries(summary.dropped)) {
       if (n > 0) totals.dropped[reason] = (totals.dropped[reason] ?? 0) + n;
     }
     const assignment = assignTrack(track, (n) => names.code(n, 'Track name'), area?.code ?? null);
-    tracks.push({ track, segments, readings, summary, assignment });
+    tracks.push({ track, segments, summary, assignment });
+    for (const segment of segments) extent.segment(segment);
     const place = assignment.areaCode ? places.get(known.get(assignment.areaCode)!) : undefined;
-    const nearest = place ? nearestDistanceM(keptOf(readings), place) : null;
+    const nearest = place ? nearestDistanceM(keptOf(segments), place) : null;
     if (place && nearest !== null && nearest > DISTANT_TRACK_M) distant.push(distantTrackWarning(track.name ?? null, nearest / 1000, place));
-    for (const r of readings) {
-      if (r.kept) allPoints.push(r);
-      if (r.time) times.push(r.time);
-    }
   }
   // A waypoint named after a village marks that village; any other belongs to the upload's area.
   const markersByArea = new Map<number | null, ParsedWaypoint[]>();
@@ -137,8 +173,7 @@ function planFile(
     const areaId = code !== null ? known.get(code)! : (area?.id ?? null);
     markersByArea.set(areaId, [...(markersByArea.get(areaId) ?? []), w]);
   }
-  allPoints.push(...parsed.waypoints);
-  times.sort();
+  for (const w of parsed.waypoints) extent.point(w.lon, w.lat);
   return {
     file, parsed, tracks, markersByArea,
     report: {
@@ -155,8 +190,8 @@ function planFile(
         kept: summary.kept, dropped: summary.read - summary.kept,
       })),
       markers: parsed.waypoints.length,
-      bbox: bboxOf(allPoints),
-      time_span: times.length ? { start: times[0], end: times[times.length - 1] } : null,
+      bbox: extent.bbox(),
+      time_span: extent.timeSpan(),
       warnings: [...parsed.warnings, ...names.warnings(), ...distant],
     },
   };
@@ -177,7 +212,7 @@ async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOp
     throw new UserError('VALIDATION_FAILED', `The upload names area '${opts.area}', which does not exist.`, [{ field: 'area', value: opts.area }]);
   }
 
-  const fresh: { file: ReceivedFile; parsed: ParsedFile }[] = [];
+  const fresh: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[] = [];
   const earlier: store.StoredUpload[] = [];
   const seen = new Set<string>();
   for (const file of files) {
@@ -232,7 +267,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
         filename: p.file.name, sha256: p.file.sha256, size: p.file.size, kind: p.parsed.format, crs: p.report.crs, areaId: area?.id ?? null, actor: opts.actor,
       });
       const trackIds: number[] = [];
-      for (const { track, readings, assignment } of p.tracks) {
+      for (const { track, segments, assignment } of p.tracks) {
         trackIds.push(await store.insertTrack(client, {
           uploadId,
           areaId: assignment.areaCode ? known.get(assignment.areaCode)! : null,
@@ -240,7 +275,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
           name: track.name ?? null,
           description: track.desc ?? null,
           kind: assignment.kind,
-          readings,
+          segments,
         }, store.readingWriterFor(db.kind)));
       }
       for (const [areaId, waypoints] of p.markersByArea) await store.insertMarkers(client, uploadId, areaId, waypoints);
@@ -260,7 +295,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
  * The villages (areas of the lowest level) that names in the files may refer to; none are
  * loaded when no track or waypoint has a name.
  */
-async function villagesToMatch(db: Database, files: ParsedFile[]): Promise<(VillageCandidate & { id: number })[]> {
+async function villagesToMatch(db: Database, files: ParsedFile<ReadingSegment>[]): Promise<(VillageCandidate & { id: number })[]> {
   const named = files.some((f) => f.tracks.some((t) => t.name) || f.waypoints.some((w) => w.name));
   if (!named) return [];
   const levels = await listLevels(db.pool);

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../test/helpers/app.js';
 import type pg from 'pg';
 import { copyText, readingCopyRow } from './bulk.js';
-import type { CleanedReading } from './clean.js';
-import { insertTrack, insertUpload, readingWriterFor, type ReadingWriter } from './store.js';
+import { KEPT, verdictOf, type CleanedReading, type CleanedSegment } from './clean.js';
+import { ReadingColumns, type Reading } from './readings.js';
+import { insertTrack, insertUpload, keptLineEwkb, readingWriterFor, type ReadingWriter } from './store.js';
 
 const db = testDatabase();
 afterAll(() => db.close());
@@ -56,8 +57,17 @@ function expectedRows(readings: CleanedReading[]): StoredRow[] {
   }));
 }
 
+/** Cleaned readings as ingest holds them: the readings as read (objects or columns) and a verdict each. */
+function asSegment(cleaned: CleanedReading[], form: 'objects' | 'columns'): CleanedSegment {
+  const readings: Reading[] = cleaned.map(({ kept: _kept, dropReason: _reason, ...r }) => r);
+  return {
+    readings: form === 'columns' ? ReadingColumns.from(readings) : readings,
+    verdicts: Uint8Array.from(cleaned, (r) => (r.kept ? KEPT : verdictOf(r.dropReason))),
+  };
+}
+
 /** Store the readings as one track with the given writer, read everything back, and leave the database as it was. */
-async function storeAndReadBack(writer: ReadingWriter, readings: CleanedReading[]) {
+async function storeAndReadBack(writer: ReadingWriter, readings: CleanedReading[], form: 'objects' | 'columns' = 'objects') {
   const client: pg.PoolClient = await db.pool.connect();
   try {
     await client.query('BEGIN');
@@ -65,7 +75,7 @@ async function storeAndReadBack(writer: ReadingWriter, readings: CleanedReading[
       filename: 'awkward.gpx', sha256: `store-test-${writer}`, size: 1, kind: 'gpx', crs: 'EPSG:4326', areaId: null, actor: 'test',
     });
     const trackId = await insertTrack(client, {
-      uploadId, areaId: null, otherAreaId: null, name: 'awkward', description: null, kind: 'line', readings,
+      uploadId, areaId: null, otherAreaId: null, name: 'awkward', description: null, kind: 'line', segments: [asSegment(readings, form)],
     }, writer);
     const rows = await client.query<StoredRow>(
       `SELECT seq, to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS taken_at,
@@ -135,10 +145,67 @@ describe('insertTrack', () => {
     expect(copied).toEqual(unnested);
   });
 
+  for (const writer of writers) {
+    it(`stores the same rows from readings held as columns as from objects with the ${writer} writer`, async () => {
+      const fromColumns = await storeAndReadBack(writer, AWKWARD, 'columns');
+      expect(fromColumns.readings).toEqual(expectedRows(AWKWARD));
+      expect(fromColumns).toEqual(await storeAndReadBack(writer, AWKWARD, 'objects'));
+    });
+  }
+
+  it('draws the line in seq order across segments, whatever order the readings came in', () => {
+    const p = (seq: number, lon: number): CleanedReading => ({ seq, lon, lat: 15, kept: true });
+    const segments = [asSegment([p(2, 102), p(0, 100)], 'objects'), asSegment([p(1, 101), { ...p(3, 103), kept: false, dropReason: 'duplicate' }], 'columns')];
+    const line = keptLineEwkb(segments)!;
+    expect(line.readUInt32LE(9)).toBe(3);
+    expect([0, 1, 2].map((k) => line.readDoubleLE(13 + 16 * k))).toEqual([100, 101, 102]);
+    expect(keptLineEwkb([asSegment([p(0, 100)], 'columns')])).toBeNull();
+  });
+
   it('leaves a track with fewer than two kept readings without a line', async () => {
     const stored = await storeAndReadBack(readingWriterFor(db.kind), AWKWARD.slice(0, 2));
     expect(stored.track.line).toBeNull();
     expect(stored.track.reading_count).toBe(1);
     expect(stored.readings.map((r) => r.kept)).toEqual([true, false]);
+  });
+});
+
+describe('reading to track integrity (checked per statement, migration 008)', () => {
+  it('refuses readings of a track that does not exist, as the foreign key did', async () => {
+    const client: pg.PoolClient = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const uploadId = await insertUpload(client, {
+        filename: 'orphan.gpx', sha256: 'store-test-orphan', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
+      });
+      const failure = await client.query(
+        `INSERT INTO reading (upload_id, track_id, seq, geom, kept) VALUES ($1, -1, 0, ST_SetSRID(ST_MakePoint(106.7, 15.35), 4326), true)`,
+        [uploadId],
+      ).then(() => null, (e: { code?: string }) => e);
+      expect(failure).toMatchObject({ code: '23503' });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('deletes the readings of a deleted upload through its tracks', async () => {
+    const client: pg.PoolClient = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const uploadId = await insertUpload(client, {
+        filename: 'gone.gpx', sha256: 'store-test-gone', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
+      });
+      const trackId = await insertTrack(client, {
+        uploadId, areaId: null, otherAreaId: null, name: null, description: null, kind: 'line', segments: [asSegment(AWKWARD, 'columns')],
+      }, readingWriterFor(db.kind));
+      const count = async () => (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM reading WHERE track_id = $1', [trackId])).rows[0].n;
+      expect(await count()).toBe(AWKWARD.length);
+      await client.query('DELETE FROM upload WHERE id = $1', [uploadId]);
+      expect(await count()).toBe(0);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });

@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseKind, Queryable } from '../db/database.js';
 import { keptTimeSpan, READING_COPY_COLUMNS, readingCopyStream } from './bulk.js';
-import type { CleanedReading } from './clean.js';
-import type { ParsedWaypoint } from './readings.js';
+import { dropReasonOf, KEPT, type CleanedSegment } from './clean.js';
+import { readingAt, ReadingColumns, type ParsedWaypoint } from './readings.js';
 
 export interface StoredUpload {
   id: string;
@@ -59,7 +59,8 @@ export interface NewTrack {
   name: string | null;
   description: string | null;
   kind: 'line' | 'perimeter' | 'segment' | 'route';
-  readings: CleanedReading[];
+  /** The track's segments in file order, each reading with its cleaning verdict. */
+  segments: readonly CleanedSegment[];
 }
 
 /**
@@ -75,42 +76,37 @@ export function readingWriterFor(kind: DatabaseKind): ReadingWriter {
 }
 
 /**
- * Insert a track, its readings (kept and dropped, with reasons) and its line of kept readings,
- * which PostGIS builds from the stored points so the line never travels over the wire twice.
+ * Insert a track with its line of kept readings, then its readings (kept and dropped, with
+ * reasons). The line is sent as binary EWKB (16 bytes a point) with the track rather than
+ * gathered back from the stored readings, which made the server read, sort and aggregate every
+ * row it had just written; sent first, its buffers are gone before the readings' are made.
  */
 export async function insertTrack(db: pg.PoolClient, t: NewTrack, writer: ReadingWriter = 'unnest'): Promise<number> {
-  const span = keptTimeSpan(t.readings);
+  const span = keptTimeSpan(t.segments);
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end],
+    `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at, geom)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_GeomFromEWKB($10)) RETURNING id`,
+    [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end, keptLineEwkb(t.segments)],
   );
   const trackId = rows[0].id;
-  if (writer === 'copy') await copyReadings(db, t.uploadId, trackId, t.readings);
-  else await unnestReadings(db, t.uploadId, trackId, t.readings);
-  await db.query(
-    `UPDATE track SET geom = l.line FROM (
-       SELECT ST_MakeLine(geom ORDER BY seq) AS line FROM reading WHERE track_id = $1 AND kept
-     ) l WHERE id = $1 AND ST_NPoints(l.line) >= 2`,
-    [trackId],
-  );
+  if (writer === 'copy') await copyReadings(db, t.uploadId, trackId, t.segments);
+  else await unnestReadings(db, t.uploadId, trackId, t.segments);
   return trackId;
 }
 
 /** Stream the readings into `reading` with COPY, inside the caller's transaction. */
-async function copyReadings(db: pg.PoolClient, uploadId: string, trackId: number, readings: CleanedReading[]): Promise<void> {
-  if (readings.length === 0) return;
+async function copyReadings(db: pg.PoolClient, uploadId: string, trackId: number, segments: readonly CleanedSegment[]): Promise<void> {
+  if (!segments.some((s) => s.readings.length > 0)) return;
   const copy = db.query(copyFrom(`COPY reading (${READING_COPY_COLUMNS.join(', ')}) FROM STDIN`));
-  await pipeline(readingCopyStream(uploadId, trackId, readings, 'ewkb'), copy);
+  await pipeline(readingCopyStream(uploadId, trackId, segments, 'ewkb'), copy);
 }
 
 // Parallel arrays through unnest: one round trip per chunk instead of per row.
 const READING_CHUNK = 20_000;
 
 /** Insert the readings as parameter arrays, a chunk at a time; works on every database Tessera runs on. */
-async function unnestReadings(db: pg.PoolClient, uploadId: string, trackId: number, readings: CleanedReading[]): Promise<void> {
-  for (let start = 0; start < readings.length; start += READING_CHUNK) {
-    const chunk = readings.slice(start, start + READING_CHUNK);
+async function unnestReadings(db: pg.PoolClient, uploadId: string, trackId: number, segments: readonly CleanedSegment[]): Promise<void> {
+  for (const chunk of readingChunks(segments, READING_CHUNK)) {
     await db.query(
       `INSERT INTO reading (upload_id, track_id, seq, taken_at, geom, elevation, hdop, vdop, pdop, satellites, fix, extensions, kept, drop_reason)
        SELECT $1, $2, r.seq, r.taken_at, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), r.ele, r.hdop, r.vdop, r.pdop, r.sat, r.fix,
@@ -128,6 +124,78 @@ async function unnestReadings(db: pg.PoolClient, uploadId: string, trackId: numb
       ],
     );
   }
+}
+
+/** The readings of the segments as objects with their verdicts, `size` at a time. */
+function* readingChunks(segments: readonly CleanedSegment[], size: number) {
+  let chunk = [];
+  for (const { readings, verdicts } of segments) {
+    for (let i = 0; i < readings.length; i++) {
+      chunk.push({ ...readingAt(readings, i), kept: verdicts[i] === KEPT, dropReason: dropReasonOf(verdicts[i]) });
+      if (chunk.length === size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * The track's line as EWKB (little-endian LineString, SRID 4326): its kept readings in `seq`
+ * order, as `ST_MakeLine(geom ORDER BY seq)` over the stored readings would draw it; null when
+ * fewer than two readings are kept, which leaves the track without a line.
+ */
+export function keptLineEwkb(segments: readonly CleanedSegment[]): Buffer | null {
+  let kept = 0;
+  for (const { verdicts } of segments) for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) kept++;
+  if (kept < 2) return null;
+  // The EWKB is built in place: its 13-byte header starts at byte 3 of the buffer, so the
+  // points start at byte 16 and are written as doubles rather than byte by byte.
+  const bytes = new ArrayBuffer(16 + 16 * kept);
+  const xy = new Float64Array(bytes, 16);
+  let k = 0;
+  let lastSeq = -Infinity;
+  let ordered = true;
+  for (const { readings, verdicts } of segments) {
+    const columns = readings instanceof ReadingColumns ? readings : null;
+    for (let i = 0; i < verdicts.length; i++) {
+      if (verdicts[i] !== KEPT) continue;
+      const r = columns === null ? readingAt(readings, i) : null;
+      const seq = r === null ? columns!.seq(i) : r.seq;
+      xy[2 * k] = r === null ? columns!.lon(i) : r.lon;
+      xy[2 * k + 1] = r === null ? columns!.lat(i) : r.lat;
+      if (seq < lastSeq) ordered = false;
+      lastSeq = seq;
+      k++;
+    }
+  }
+  // Parsers hand readings over in file order, so this is one pass; sorting is only for a file whose seq says otherwise.
+  if (!ordered) xy.set(inSeqOrder(segments, xy));
+  const ewkb = Buffer.from(bytes, 3);
+  ewkb.writeUInt8(1, 0);
+  ewkb.writeUInt32LE(0x20000002, 1);
+  ewkb.writeUInt32LE(4326, 5);
+  ewkb.writeUInt32LE(kept, 9);
+  if (!LITTLE_ENDIAN) ewkb.subarray(13).swap64();
+  return ewkb;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The x, y pairs of the kept readings reordered by ascending seq (stable, so equal seqs keep their order). */
+function inSeqOrder(segments: readonly CleanedSegment[], xy: Float64Array): Float64Array {
+  const seq: number[] = [];
+  for (const { readings, verdicts } of segments) {
+    for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === KEPT) seq.push(readingAt(readings, i).seq);
+  }
+  const order = Array.from(seq.keys()).sort((a, b) => seq[a] - seq[b] || a - b);
+  const out = new Float64Array(xy.length);
+  order.forEach((from, to) => {
+    out[2 * to] = xy[2 * from];
+    out[2 * to + 1] = xy[2 * from + 1];
+  });
+  return out;
 }
 
 export async function insertMarkers(db: pg.PoolClient, uploadId: string, areaId: number | null, waypoints: ParsedWaypoint[]): Promise<void> {

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { isoEpochMs, isoFromEpochMs, ReadingColumns, type Reading } from './readings.js';
+
+describe('ReadingColumns', () => {
+  const readings: Reading[] = [
+    { seq: 0, lon: 106.7, lat: 15.35 },
+    { seq: 1, lon: -0, lat: 1e-7, ele: 180.5, time: '2024-01-31T01:00:00.000Z', hdop: 0.1 + 0.2, sat: 7.6 },
+    { seq: 2, lon: 106.8, lat: 15.4, time: '2024-01-31T01:00:01Z', fix: '3d', vdop: 1, pdop: 2, accuracy: 4, speed: 1.2, course: 90 },
+    { seq: 3, lon: 106.9, lat: 15.5, time: '0050-03-01T00:00:00.000Z', extensions: Object.assign(Object.create(null) as Record<string, number | string>, { hr: 92 }) },
+    { seq: 4, lon: 107, lat: 15.6, time: '+010000-01-01T00:00:00.000Z', ele: -0 },
+  ];
+  // Enough readings to fill several blocks, fields appearing only part way through.
+  const many: Reading[] = Array.from({ length: 200_000 }, (_, i) => ({
+    seq: i, lon: 100 + i * 1e-6, lat: 15,
+    ...(i > 70_000 ? { hdop: i % 10, time: new Date(Date.UTC(2024, 0, 1) + i * 997).toISOString() } : {}),
+  }));
+
+  it('gives back every reading exactly as pushed, field for field, including times not in canonical form', () => {
+    const columns = ReadingColumns.from(readings);
+    expect(columns).toHaveLength(readings.length);
+    expect(Array.from(columns)).toStrictEqual(readings);
+    expect(Object.is(columns.lon(1), -0)).toBe(true);
+    expect(Array.from(ReadingColumns.from(many))).toStrictEqual(many);
+  });
+
+  it('finds the time span that comparing every time as text finds, with or without readings left out', () => {
+    const columns = ReadingColumns.from(readings);
+    const texts = (skip?: Uint8Array) => readings.filter((r, i) => r.time !== undefined && (!skip || skip[i] === 0)).map((r) => r.time!).sort();
+    const skip = Uint8Array.from([0, 1, 0, 1, 0]);
+    expect(columns.timeSpan()).toEqual({ start: texts()[0], end: texts().at(-1) });
+    expect(columns.timeSpan(skip)).toEqual({ start: texts(skip)[0], end: texts(skip).at(-1) });
+    expect(ReadingColumns.from([{ seq: 0, lon: 1, lat: 1 }]).timeSpan()).toBeNull();
+  });
+});
+
+describe('times as epoch milliseconds', () => {
+  it('reads and writes canonical times as Date does, for any four-digit year', () => {
+    for (const iso of ['1970-01-01T00:00:00.000Z', '2024-02-29T23:59:59.999Z', '0001-01-01T00:00:00.000Z', '0099-12-31T12:00:00.500Z', '9999-12-31T23:59:59.999Z', '1969-07-20T20:17:40.000Z']) {
+      const d = new Date(0);
+      d.setUTCFullYear(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+      d.setUTCHours(Number(iso.slice(11, 13)), Number(iso.slice(14, 16)), Number(iso.slice(17, 19)), Number(iso.slice(20, 23)));
+      expect(isoEpochMs(iso), iso).toBe(d.getTime());
+      expect(isoFromEpochMs(d.getTime()), iso).toBe(iso);
+    }
+    expect(isoFromEpochMs(Date.UTC(10000, 0, 1))).toBe('+010000-01-01T00:00:00.000Z');
+  });
+});
