@@ -56,7 +56,7 @@ export async function setup(project: TestProject) {
     await loadDemo({ ...db, kind }, process.env.TESSERA_FIXTURES ? path.resolve(process.env.TESSERA_FIXTURES) : path.join(PROJECT_ROOT, 'fixtures'));
     await withTransaction(db.pool, (client) =>
       createArea(client, {
-        level: 'kumban', parent: 'SK-01', code: SANDBOX_KUMBAN, name: 'Test sandbox', status: 'planned',
+        level: 'kumban', parent: 'SK-04', code: SANDBOX_KUMBAN, name: 'Test sandbox', status: 'planned',
         centre: { type: 'Point', coordinates: [106.9, 15.45] },
       }, 'test setup'));
   } finally {
