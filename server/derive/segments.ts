@@ -34,14 +34,9 @@ export interface SegmentsOptions {
   cornerShiftM: number;
   /** A fix further than this off the line of its neighbours, by an out-and-back detour, is a spike, in metres. */
   spikeM: number;
-  /**
-   * What a corner must earn to be kept, as a multiple of the walk's scatter squared: the squared
-   * misfit its removal would add (see pruneCorners). About two parameters' worth of noise.
-   */
-  cornerCost: number;
 }
 
-export const SEGMENTS_DEFAULTS: SegmentsOptions = { toleranceM: 30, fitM: 12, cornerShiftM: 80, spikeM: 100, cornerCost: 4 };
+export const SEGMENTS_DEFAULTS: SegmentsOptions = { toleranceM: 30, fitM: 12, cornerShiftM: 80, spikeM: 100 };
 
 export interface SegmentsProblem {
   kind: 'DANGLING_END' | 'NO_FACE' | 'SHARED_FACE' | 'GAP';
@@ -155,14 +150,13 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
     // A piece that is one step between two fixes may be a corner cut short: the walker turned
     // between the fixes (or while the receiver was silent), and the chord between them cuts the
     // corner. The lines of the pieces before and after then cross where the corner was. It is
-    // taken when that crossing stays beside the chord and, unless the receiver was silent, when
-    // walking through it is not longer than the walker could go between the fixes (see reach;
-    // a real short leg would make it longer).
+    // taken when that crossing stays beside the chord and, for an ordinary step, when walking
+    // through it is not longer than an ordinary step (a real short leg would make it longer).
     if (k + 1 < fits.length && idx[k + 1] - idx[k] === 1) {
       const corner = intersectLines(fits[k - 1], fits[k + 1]);
       const [a, b] = [line[idx[k]], line[idx[k + 1]]];
       const silent = dist(a, b) >= 2 * usual;
-      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= reach(dist(a, b), usual))) {
+      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= 1.3 * usual + 10)) {
         out.push(corner);
         k++;
         continue;
@@ -178,183 +172,6 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
   }
   out.push(project(line[line.length - 1], fits[fits.length - 1]));
   return out;
-}
-
-/**
- * Moves the vertices of a fitted polyline so that, together, they fit the fixes best (least
- * squares of each fix's distance to the polyline). fitPolyline fits each piece on its own, so a
- * piece of two or three fixes can tilt with their scatter and throw its corners tens of metres
- * out; fitted together, each corner is held by the fixes of both pieces it joins. Alternates:
- * project every fix on its nearest piece, then solve for the vertices with those projections
- * fixed (a tridiagonal system per axis). A light pull towards the current position keeps a
- * vertex no fix constrains where it is; vertices `fixed` says are held where they are.
- */
-export function refineVertices(fixes: Position[], polyline: Position[], iterations = 30, fixed: (i: number) => boolean = () => false): Position[] {
-  let v = polyline.map((p) => [p[0], p[1]] as Position);
-  const m = v.length;
-  if (m < 2 || fixes.length < 2) return v;
-  const pull = (i: number) => (fixed(i) ? 1e9 : 1e-3);
-  for (let it = 0; it < iterations; it++) {
-    const diag = Float64Array.from(v, (_, i) => pull(i));
-    const off = new Float64Array(m - 1);
-    const rx = v.map((p, i) => pull(i) * p[0]);
-    const ry = v.map((p, i) => pull(i) * p[1]);
-    let hint = 0;
-    for (const p of fixes) {
-      const { s, t } = nearestPiece(p, v, hint);
-      hint = s;
-      const [a, b] = [1 - t, t];
-      diag[s] += a * a;
-      diag[s + 1] += b * b;
-      off[s] += a * b;
-      rx[s] += a * p[0];
-      ry[s] += a * p[1];
-      rx[s + 1] += b * p[0];
-      ry[s + 1] += b * p[1];
-    }
-    const xs = solveTridiagonal(diag, off, rx);
-    const ys = solveTridiagonal(diag, off, ry);
-    const next = xs.map((x, i) => (fixed(i) ? v[i] : ([x, ys[i]] as Position)));
-    const moved = Math.max(...next.map((p, i) => dist(p, v[i])));
-    v = next;
-    if (moved < 0.01) break;
-  }
-  return v;
-}
-
-/**
- * The piece of a polyline nearest a point: its index, where along it, and how far. With a
- * `hint` (the piece of the previous fix: fixes come in walking order), pieces near it are
- * searched first, and all of them only when the nearest is at the edge of that window.
- */
-function nearestPiece(p: Position, v: Position[], hint?: number): { s: number; t: number; d: number } {
-  const last = v.length - 2;
-  const [from, to] = hint === undefined ? [0, last] : [Math.max(0, hint - 8), Math.min(last, hint + 8)];
-  let best = { s: 0, t: 0, d: Infinity };
-  for (let s = from; s <= to; s++) {
-    const n = nearestOnSegment(p, v[s], v[s + 1]);
-    const d = dist(n.point, p);
-    if (d < best.d) best = { s, t: n.t, d };
-  }
-  if ((best.s === from && from > 0) || (best.s === to && to < last)) return nearestPiece(p, v);
-  return best;
-}
-
-function squaredMisfit(fixes: Position[], v: Position[]): number {
-  return fixes.reduce((sum, p) => sum + nearestPiece(p, v).d ** 2, 0);
-}
-
-/**
- * Drops the corners the fixes do not need: repeatedly, the corner whose removal (with its two
- * neighbours refitted) adds least to the squared misfit goes, while that is under `costM2`.
- * Douglas-Peucker at a tolerance near the scatter also breaks at noise; every such needless
- * corner splits a straight stretch into pieces of two or three fixes whose tilt moves the real
- * corners at their ends. A removal is refused when it makes the line between two fixes longer
- * than the walker could have gone between them: two corners over a dropped fix can fit the
- * fixes as well as one further out, which only the walking time tells apart.
- */
-export function pruneCorners(fixes: Position[], polyline: Position[], costM2: number): Position[] {
-  const usual = usualStep(fixes);
-  const tried = new Map<Position, { around: Position[]; cost: number; local: Position[] }>();
-  let v = polyline;
-  for (;;) {
-    // The fixes on each piece, in walking order.
-    const onPiece: Position[][] = v.slice(1).map(() => []);
-    let hint = 0;
-    for (const p of fixes) {
-      hint = nearestPiece(p, v, hint).s;
-      onPiece[hint].push(p);
-    }
-    let best: { k: number; cost: number; local: Position[] } | null = null;
-    for (let k = 1; k < v.length - 1; k++) {
-      // The corner's neighbourhood: vertices k-2..k+2 (ends held), the fixes on pieces k-2..k+1.
-      const lo = Math.max(0, k - 2);
-      const hi = Math.min(v.length - 1, k + 2);
-      // Unchanged since the last round (the same vertices 3 either side): the same answer.
-      const around = v.slice(Math.max(0, k - 3), k + 4);
-      let trial = tried.get(v[k]);
-      if (!trial || trial.around.length !== around.length || trial.around.some((p, i) => p !== around[i])) {
-        const near = onPiece.slice(lo, hi).flat();
-        const before = v.slice(lo, hi + 1);
-        const without = [...v.slice(lo, k), ...v.slice(k + 1, hi + 1)];
-        const ends = (i: number) => (i === 0 && lo > 0) || (i === without.length - 1 && hi < v.length - 1);
-        const refit = refineVertices(near, without, 10, ends);
-        const cost = walkable(near, before, refit, usual) ? squaredMisfit(near, refit) - squaredMisfit(near, before) : Infinity;
-        trial = { around, cost, local: refit };
-        tried.set(v[k], trial);
-      }
-      if (trial.cost < costM2 && (!best || trial.cost < best.cost)) best = { k, cost: trial.cost, local: trial.local };
-    }
-    if (!best) return v;
-    const lo = Math.max(0, best.k - 2);
-    const hi = Math.min(v.length - 1, best.k + 2);
-    v = [...v.slice(0, lo), ...best.local, ...v.slice(hi + 1)];
-  }
-}
-
-/**
- * The furthest a walker goes between two fixes `chord` apart: the ordinary steps the chord
- * spans (more than one when cleaning dropped a fix between them), 30 % of a step more for a
- * change of pace, and 10 m of scatter; never less than the chord and 20 m of scatter.
- */
-function reach(chord: number, usual: number): number {
-  return Math.max(usual * (Math.max(1, Math.round(chord / usual)) + 0.3) + 10, chord + 20);
-}
-
-/**
- * Whether `after` asks no more walking between consecutive fixes than the walker could do
- * (see reach) where `before` did not ask more. Steps of a recording gap (twice the usual step or more) are not judged: how long the
- * receiver was silent is unknown.
- */
-function walkable(fixes: Position[], before: Position[], after: Position[], usual: number): boolean {
-  const along = (p: Position, v: Position[]) => {
-    const { s, t } = nearestPiece(p, v);
-    let m = 0;
-    for (let i = 0; i < s; i++) m += dist(v[i], v[i + 1]);
-    return m + t * dist(v[s], v[s + 1]);
-  };
-  for (let i = 1; i < fixes.length; i++) {
-    const chord = dist(fixes[i - 1], fixes[i]);
-    if (chord >= 2 * usual) continue;
-    const walked = Math.abs(along(fixes[i], after) - along(fixes[i - 1], after));
-    if (walked > reach(chord, usual) && walked > Math.abs(along(fixes[i], before) - along(fixes[i - 1], before)) + 1) return false;
-  }
-  return true;
-}
-
-/** Solves a symmetric tridiagonal system (diagonal `diag`, off-diagonal `off`) by the Thomas algorithm. */
-function solveTridiagonal(diag: Float64Array, off: Float64Array, rhs: number[]): number[] {
-  const n = diag.length;
-  const c = new Float64Array(n);
-  const d = new Float64Array(n);
-  c[0] = n > 1 ? off[0] / diag[0] : 0;
-  d[0] = rhs[0] / diag[0];
-  for (let i = 1; i < n; i++) {
-    const den = diag[i] - off[i - 1] * c[i - 1];
-    c[i] = i < n - 1 ? off[i] / den : 0;
-    d[i] = (rhs[i] - off[i - 1] * d[i - 1]) / den;
-  }
-  const x = new Array<number>(n);
-  x[n - 1] = d[n - 1];
-  for (let i = n - 2; i >= 0; i--) x[i] = d[i] - c[i] * x[i + 1];
-  return x;
-}
-
-/**
- * The straight pieces of one walk: fitted piece by piece, then as a whole, with the corners
- * the fixes do not need removed (their cost scaled by the walk's own scatter: a noisy receiver
- * must show a bend more clearly than a steady one), then refitted.
- */
-export function fitWalk(fixes: Position[], opts: Pick<SegmentsOptions, 'fitM' | 'cornerShiftM' | 'cornerCost'>): Position[] {
-  const pieces = refineVertices(fixes, fitPolyline(fixes, opts.fitM, opts.cornerShiftM));
-  const cost = opts.cornerCost * scatter(fixes) ** 2;
-  return refineVertices(fixes, pruneCorners(fixes, pieces, cost));
-}
-
-/** The walk's median distance of a fix from the chord of its two neighbours, in metres: its GPS scatter. */
-export function scatter(line: Position[]): number {
-  const offs = line.slice(1, -1).map((p, i) => dist(nearestOnSegment(p, line[i], line[i + 2]).point, p)).sort((a, b) => a - b);
-  return offs.length ? offs[Math.floor(offs.length / 2)] : 0;
 }
 
 /** The walk's median distance between consecutive fixes. */
@@ -504,7 +321,7 @@ export function segmentsTessellation(
   });
   let lines = tracks.map((t) => {
     const fixes = removeSpikes(t.line.map((p) => toLocal(frame, p)), opts.spikeM);
-    return fitWalk(fixes, opts);
+    return fitPolyline(fixes, opts.fitM, opts.cornerShiftM);
   });
   const ends = placeEnds(lines, junctions.map((j) => j.point), opts.toleranceM);
   const onParent = new Set(junctions.filter((j) => j.onParent).map((j) => j.point));
