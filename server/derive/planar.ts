@@ -134,8 +134,21 @@ export function nodeLines(lines: Position[][]): Position[][] {
  * (overshoots, lines that end nowhere) and bridges enclose nothing and are left out.
  */
 export function polygonizeNetwork(noded: Position[][]): Ring[][] {
-  if (noded.length === 0) return [];
-  const fc = turf.featureCollection(noded.map((l) => turf.lineString(l)));
+  // Turf's polygonize fails on a ring of two edges between the same two nodes ("4 or more
+  // Positions"), which two walks noded onto the same stretch leave: each edge is kept once.
+  const seen = new Set<string>();
+  const edges: Position[][] = [];
+  for (const line of noded) {
+    for (let i = 0; i < line.length - 1; i++) {
+      const [a, b] = [line[i], line[i + 1]];
+      const k = edgeKey(a, b);
+      if (key(a) === key(b) || seen.has(k)) continue;
+      seen.add(k);
+      edges.push([a, b]);
+    }
+  }
+  if (edges.length === 0) return [];
+  const fc = turf.featureCollection(edges.map((l) => turf.lineString(l)));
   const faces = turf.polygonize(fc).features.map((f) => (f.geometry as Polygon).coordinates);
   return faces.map((rings) => rings.map((r, i) => orient(r, i === 0)));
 }
@@ -207,7 +220,9 @@ export function mergeFaces(faces: Ring[][]): Ring[][] {
 }
 
 /** Group anticlockwise shells with the clockwise holes that lie inside them. */
-export function assembleRings(rings: Ring[]): Ring[][] {
+export function assembleRings(all: Ring[]): Ring[][] {
+  // A closed ring needs four positions; fewer is a face that collapsed to a line when noding.
+  const rings = all.filter((r) => r.length >= 4);
   const shells = rings.filter((r) => signedArea(r) > 0).sort((a, b) => signedArea(a) - signedArea(b));
   const polys: Ring[][] = shells.map((s) => [s]);
   for (const hole of rings.filter((r) => signedArea(r) < 0)) {

@@ -20,6 +20,15 @@ describe('planar network', () => {
     expect(faces).toHaveLength(2);
     for (const face of faces) expect(polygonArea(face)).toBeCloseTo(5000, 6);
   });
+
+  it('takes a stretch walked twice onto the same nodes as one edge', () => {
+    const square: Position[] = [[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]];
+    // Two walks of the same diagonal, noded onto the same two corners, and one that stands still.
+    const twice: Position[][] = [[[0, 0], [100, 100]], [[100, 100], [0, 0]], [[30, 30], [30, 30]]];
+    const faces = polygonizeNetwork([square, ...twice]);
+    expect(faces).toHaveLength(2);
+    for (const face of faces) expect(polygonArea(face)).toBeCloseTo(5000, 6);
+  });
 });
 
 const M_LON = 111_320 * Math.cos((15.4 * Math.PI) / 180);

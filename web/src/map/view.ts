@@ -5,7 +5,7 @@ import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
 import type { AreaSummary, ReadingCollection, TrackCollection, UploadResult } from '../api/types.js';
 import type { Bounds } from './bounds.js';
 import type { MapView as HashView } from './hash.js';
-import { labelFeatures, labelImageId, labelLines, renderLabel } from './labels.js';
+import { labelFeatures, labelImageId, labelLines, renderLabel, type LabelLine } from './labels.js';
 import { MAP_COLOURS } from './palette.js';
 import { hatchPattern } from './patterns.js';
 import { buildStyle, LAYERS, PATTERNS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
@@ -31,6 +31,9 @@ function collectionOf(geometry: Geometry | null): FeatureCollection {
 export class AreaMap {
   readonly map: maplibregl.Map;
   private readonly loaded: Promise<void>;
+  /** Label texts by image id, drawn on demand; and the ones drawn so far, with the text they show. */
+  private labelSources = new Map<string, { lines: LabelLine[]; key: string }>();
+  private readonly drawnLabels = new Map<string, string>();
 
   constructor(
     container: HTMLElement,
@@ -55,6 +58,7 @@ export class AreaMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
     this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+    this.map.on('styleimagemissing', (event: { id: string }) => this.drawLabel(event.id));
     this.map.once('load', () => {
       this.map.addImage(PATTERNS.overlap, hatchPattern(MAP_COLOURS.overlap));
       this.map.addImage(PATTERNS.gap, hatchPattern(MAP_COLOURS.gap));
@@ -76,18 +80,34 @@ export class AreaMap {
   }
 
   /**
-   * Draws each area's label into an image and places it at the area's centre. Images are
-   * replaced on every call, so a renamed area shows its new name after a refresh.
+   * Places each area's label at its centre. The label pictures are drawn by the browser only
+   * when MapLibre first needs one (`styleimagemissing`, raised for labels it is about to place),
+   * so a country of 10,000 villages costs the labels in view, not 10,000 canvases up front.
+   * A label whose text changed is dropped, to be drawn anew when next shown.
    */
   setLabels(areas: readonly AreaSummary[]): void {
-    const pixelRatio = Math.max(1, Math.min(window.devicePixelRatio || 1, 3));
+    const wanted = new Map<string, { lines: LabelLine[]; key: string }>();
     for (const area of areas) {
       if (!area.centre) continue;
-      const id = labelImageId(area.code);
-      if (this.map.hasImage(id)) this.map.removeImage(id);
-      this.map.addImage(id, renderLabel(labelLines(area), pixelRatio), { pixelRatio });
+      const lines = labelLines(area);
+      wanted.set(labelImageId(area.code), { lines, key: JSON.stringify(lines) });
     }
+    for (const [id, key] of this.drawnLabels) {
+      if (wanted.get(id)?.key === key) continue;
+      if (this.map.hasImage(id)) this.map.removeImage(id);
+      this.drawnLabels.delete(id);
+    }
+    this.labelSources = wanted;
     this.geojson(SOURCES.labels).setData(labelFeatures(areas));
+  }
+
+  /** Draws a label MapLibre asks for; other missing images are not ours to make. */
+  private drawLabel(id: string): void {
+    const label = this.labelSources.get(id);
+    if (!label || this.map.hasImage(id)) return;
+    const pixelRatio = Math.max(1, Math.min(window.devicePixelRatio || 1, 3));
+    this.map.addImage(id, renderLabel(label.lines, pixelRatio), { pixelRatio });
+    this.drawnLabels.set(id, label.key);
   }
 
   /** Outlines the selected area (or clears the outline with `null`). */
