@@ -80,15 +80,47 @@ export function crsFromCode(code: string): SourceCrs {
 
 /** Largest feature extent, in source units, reprojected through a local fit (see projectGeometry). */
 const FIT_MAX_EXTENT = 5000;
+/**
+ * Side of the grid cells whose fits are shared, in source units: a fit spans two cells each
+ * way (FIT_MAX_EXTENT), so it covers every feature at most one cell wide whose bounding box
+ * starts in its lower-left cell.
+ */
+const FIT_CELL = FIT_MAX_EXTENT / 2;
+/** Shared fits kept per CRS; a layer's villages lie in a few hundred cells. */
+const FIT_CACHE_MAX = 4096;
 /** Largest disagreement, in degrees, between the local fit and the exact conversion (about 0.1 mm). */
 const FIT_TOLERANCE = 1e-9;
 
+type Fit = (c: Coords, out: Float64Array) => void;
+const sharedFits = new WeakMap<SourceCrs, Map<string, Fit | null>>();
+
+/**
+ * The fit of the grid cell pair holding a feature of at most one cell's extent whose bounding
+ * box starts at (x0, y0), made once per cell and CRS: neighbouring villages share it, so a
+ * layer costs ten exact conversions per cell instead of per feature. Null when the fit misses.
+ */
+function sharedFit(crs: SourceCrs, x0: number, y0: number): Fit | null {
+  let cache = sharedFits.get(crs);
+  if (!cache) sharedFits.set(crs, (cache = new Map()));
+  const kx = Math.floor(x0 / FIT_CELL);
+  const ky = Math.floor(y0 / FIT_CELL);
+  const key = `${kx},${ky}`;
+  let fit = cache.get(key);
+  if (fit === undefined) {
+    if (cache.size >= FIT_CACHE_MAX) cache.clear();
+    fit = localFit(crs, (kx + 1) * FIT_CELL, (ky + 1) * FIT_CELL, FIT_CELL, FIT_CELL);
+    cache.set(key, fit);
+  }
+  return fit;
+}
+
 /**
  * A feature's geometry in WGS 84, rounded to 1e-7 degrees. A small feature (a village in
- * metres) is converted through a biquadratic fit of the exact conversion at nine points of its
- * bounding box, checked at two more points against the exact conversion: within 0.1 mm, it
- * costs eleven exact conversions instead of one per vertex. Larger features, or a fit that
- * misses, convert every vertex exactly.
+ * metres) is converted through a biquadratic fit of the exact conversion at nine points of a
+ * box around it, checked at a tenth point against the exact conversion: within 0.1 mm. The
+ * box is a grid cell pair shared by the features around (see sharedFit), or, for a feature
+ * too big for it or where the shared fit misses, the feature's own bounding box. Larger
+ * features, or a fit that misses, convert every vertex exactly.
  */
 export function projectGeometry(crs: SourceCrs, g: DatasetGeometry): DatasetGeometry {
   if (crs.identity) return mapCoords(g, (c) => round7(Float64Array.from(c)));
@@ -109,7 +141,9 @@ export function projectGeometry(crs: SourceCrs, g: DatasetGeometry): DatasetGeom
   }
   const hx = (x1 - x0) / 2;
   const hy = (y1 - y0) / 2;
-  const fit = hx > 0 && hy > 0 && hx * 2 <= FIT_MAX_EXTENT && hy * 2 <= FIT_MAX_EXTENT ? localFit(crs, x0 + hx, y0 + hy, hx, hy) : null;
+  const small = hx > 0 && hy > 0 && hx * 2 <= FIT_MAX_EXTENT && hy * 2 <= FIT_MAX_EXTENT;
+  const shared = small && hx * 2 <= FIT_CELL && hy * 2 <= FIT_CELL ? sharedFit(crs, x0, y0) : null;
+  const fit = shared ?? (small ? localFit(crs, x0 + hx, y0 + hy, hx, hy) : null);
   return mapCoords(g, (c) => {
     const out = new Float64Array(c.length);
     if (fit) fit(c, out);
@@ -129,7 +163,7 @@ export function projectGeometry(crs: SourceCrs, g: DatasetGeometry): DatasetGeom
  * through nine exact conversions, or null when it misses the exact conversion by more than
  * FIT_TOLERANCE at a probe where the interpolation error of a quadratic is near its largest.
  */
-function localFit(crs: SourceCrs, mx: number, my: number, hx: number, hy: number): ((c: Coords, out: Float64Array) => void) | null {
+function localFit(crs: SourceCrs, mx: number, my: number, hx: number, hy: number): Fit | null {
   const lon = new Float64Array(9);
   const lat = new Float64Array(9);
   for (let j = 0; j < 3; j++) {
