@@ -79,7 +79,9 @@ async function main() {
     await raw.query(`DELETE FROM area WHERE code LIKE 'BENCH-%'`);
     await raw.query(`DELETE FROM upload WHERE kind = 'shapefile' AND filename LIKE 'villages.%'`);
     await raw.query('DROP TABLE IF EXISTS bench_ogr, bench_shp2pgsql');
+    // Both tables: dead versions of earlier runs would otherwise make each run write into a larger heap.
     await raw.query('VACUUM ANALYZE area');
+    await raw.query('VACUUM ANALYZE area_version');
   };
   await reset();
   for (const [level, code, parent] of [['province', 'BP', null], ['district', 'BP-01', 'BP'], ['kumban', 'BP-01-01', 'BP-01']] as const) {
@@ -93,6 +95,8 @@ async function main() {
   const pgConn = `PG:host=${u.hostname} port=${u.port || 5432} dbname=${u.pathname.slice(1)} user=${u.username || 'postgres'}`;
   const times: Record<string, number[]> = { tessera: [], ogr2ogr: [], shp2pgsql: [] };
   let rss = 0;
+  // CPU of this process (reading, reprojecting, checking, encoding) during Tessera's imports.
+  const cpu: number[] = [];
   const load: number[][] = [];
   for (let run = 0; run < runs; run++) {
     await reset();
@@ -100,11 +104,14 @@ async function main() {
     // Peak RSS while the import runs, sampled every 50 ms (the import yields between chunks).
     const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
     let t = performance.now();
+    const cpu0 = process.cpuUsage();
     const result = await importDataset(db, parts, {
       dryRun: false, level: 'ban', parent: 'BP-01-01', fields: { code: 'VIL_CODE', name: 'NAME_E', population: 'POP', households: 'HH' },
       country: 'LA', actor: 'bench',
     });
     times.tessera.push(performance.now() - t);
+    const used = process.cpuUsage(cpu0);
+    cpu.push((used.user + used.system) / 1000);
     clearInterval(sampler);
     rss = Math.max(rss, process.memoryUsage().rss);
     if (result.report.created !== count) throw new Error(`Tessera created ${result.report.created} areas, expected ${count}`);
@@ -136,7 +143,7 @@ async function main() {
   for (const [k, v] of Object.entries(m)) {
     console.log(`| ${k} | ${(v / 1000).toFixed(2)} | ${times[k].map((x) => (x / 1000).toFixed(2)).join(', ')} | ${(v / m.ogr2ogr).toFixed(2)}x |`);
   }
-  console.log(`rows: ${JSON.stringify(check.rows[0])}; Tessera peak RSS ${(rss / 1048576).toFixed(0)} MB`);
+  console.log(`rows: ${JSON.stringify(check.rows[0])}; Tessera peak RSS ${(rss / 1048576).toFixed(0)} MB, Node CPU (s) ${cpu.map((x) => (x / 1000).toFixed(2)).join(', ')}`);
   console.log(`load average (1, 5, 15 min) at the start of each run: ${load.map((l) => l.map((v) => v.toFixed(2)).join(' ')).join(' | ')}`);
 }
 
