@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { adminAuth, useTestApp } from './helpers/app.js';
 import type { Database } from '../server/db/database.js';
-import { SANDBOX_KUMBAN } from './helpers/sandbox.js';
 
 /**
  * The walking skeleton, end to end on the real database: a village walked with a GPS is
@@ -72,9 +71,16 @@ describe('walking skeleton: GPX upload → perimeter derive → PDF map', () => 
   const file = gpx('Perimeter walk with the chief', points, 40);
 
   it('creates the village without a boundary', async () => {
+    // Its own kumban: committing the village rebuilds the kumban from its villages, and other
+    // test files' made-up villages must not take part.
+    const kumban = await app.inject({
+      method: 'POST', url: '/api/areas', headers: adminAuth(),
+      payload: { level: 'kumban', parent: 'SK-04', code: 'SKEL-K', name: 'Skeleton kumban', centre: { type: 'Point', coordinates: [106.867, 15.555] } },
+    });
+    expect(kumban.statusCode, kumban.body).toBe(201);
     const res = await app.inject({
       method: 'POST', url: '/api/areas', headers: adminAuth(),
-      payload: { level: 'ban', parent: SANDBOX_KUMBAN, code, name: 'Ban Skeleton', name_local: 'ບ້ານທົດສອບ', centre: { type: 'Point', coordinates: [106.867, 15.555] } },
+      payload: { level: 'ban', parent: 'SKEL-K', code, name: 'Ban Skeleton', name_local: 'ບ້ານທົດສອບ', centre: { type: 'Point', coordinates: [106.867, 15.555] } },
     });
     expect(res.statusCode).toBe(201);
   });
@@ -116,7 +122,7 @@ describe('walking skeleton: GPX upload → perimeter derive → PDF map', () => 
     expect((await app.inject(`/api/areas/${code}`)).json().area.version).toBe(1);
 
     const res = await app.inject({ method: 'POST', url: `/api/areas/${code}/derive`, headers: adminAuth(), payload: { method: 'perimeter', commit: true } });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.committed).toBe(true);
     expect(body.area).toMatchObject({ version: 2, status: 'surveyed', method: 'perimeter' });
@@ -138,7 +144,7 @@ describe('walking skeleton: GPX upload → perimeter derive → PDF map', () => 
   it('refuses to derive a village nobody has walked', async () => {
     const created = await app.inject({
       method: 'POST', url: '/api/areas', headers: adminAuth(),
-      payload: { level: 'ban', parent: SANDBOX_KUMBAN, code: 'SKEL-002', name: 'Ban Unwalked', centre: { type: 'Point', coordinates: [106.9, 15.52] } },
+      payload: { level: 'ban', parent: 'SKEL-K', code: 'SKEL-002', name: 'Ban Unwalked', centre: { type: 'Point', coordinates: [106.9, 15.52] } },
     });
     expect(created.statusCode).toBe(201);
     const res = await app.inject({ method: 'POST', url: '/api/areas/SKEL-002/derive', headers: adminAuth(), payload: { method: 'perimeter' } });
