@@ -24,11 +24,12 @@ export function pageSizeMm(paper: Paper, orientation: Orientation): { width: num
 }
 
 /**
- * Scales a district surveyor expects on a village sheet, largest first. The last three are a
- * fallback for unusually large areas so that every village still prints at a round scale.
+ * Scales a district surveyor expects on a village sheet, largest first. The fallback scales
+ * keep unusually large areas at a round scale.
  */
-export const STANDARD_SCALES = [5_000, 10_000, 25_000, 50_000, 100_000] as const;
-const FALLBACK_SCALES = [250_000, 500_000, 1_000_000];
+export const STANDARD_SCALES = [5_000, 10_000, 25_000, 50_000] as const;
+/** Past 1:50,000 a village is better served on A3 at a standard scale than on A4 at 1:100,000. */
+const FALLBACK_SCALES = [100_000, 250_000, 500_000, 1_000_000];
 
 /** A rectangle in projected metres. */
 export interface Extent {

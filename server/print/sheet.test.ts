@@ -28,9 +28,15 @@ describe('choosePage', () => {
   });
 
   it('moves to A3 only when A4 cannot hold the village at a standard scale', () => {
+    const { layout, scale } = choosePage({ width: 12_000, height: 9_000 }, {}, 5);
+    expect(layout.paper).toBe('A3');
+    expect(scale).toEqual({ denominator: 50_000, standard: true });
+  });
+
+  it('prints an area too large for A3 at 1:50,000 on A3 at the round scale that holds it', () => {
     const { layout, scale } = choosePage({ width: 22_000, height: 19_000 }, {}, 5);
     expect(layout.paper).toBe('A3');
-    expect(scale).toEqual({ denominator: 100_000, standard: true });
+    expect(scale).toEqual({ denominator: 100_000, standard: false });
   });
 });
 
