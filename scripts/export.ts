@@ -50,11 +50,12 @@ async function writeAtlas(db: Database, cmd: Command, publicUrl: string, tmp: st
   const pages = atlasPageCount(input);
   const started = performance.now();
   const doc = renderAtlas(input, {
-    onPage: (page) => process.stderr.write(`\rpage ${page} of ${pages}`),
+    // On a terminal the count rewrites itself in place; in a log, one line per page.
+    onPage: (page) => process.stderr.write(process.stderr.isTTY ? `\rpage ${page} of ${pages}` : `page ${page} of ${pages}\n`),
     beforeEnd: () => recordAtlasPrint(db.pool, content.area, content.sheets.map((s) => s.village), 'cli'),
   });
   await pipeline(doc, fs.createWriteStream(tmp));
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   return `${pages} pages in ${((performance.now() - started) / 1000).toFixed(1)} s`;
 }
 
