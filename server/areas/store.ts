@@ -213,6 +213,24 @@ async function snapshot(db: Queryable, areaId: number, meta: { reason?: string |
   );
 }
 
+/**
+ * The head of a recursive query ($1: an area id, or null for the top-level areas): `leaf` is
+ * the village level, `scope` the area and its descendants down to the villages' parents, and
+ * `pairs` each of them with every descendant (itself included). Progress and maps-printed
+ * counts both walk the hierarchy this way, so their answers cover the same nodes.
+ */
+export const DESCENDANT_PAIRS = `WITH RECURSIVE leaf AS (SELECT key FROM admin_level ORDER BY rank DESC LIMIT 1),
+     scope AS (
+       SELECT id FROM area WHERE CASE WHEN $1::bigint IS NULL THEN parent_id IS NULL ELSE id = $1 END
+       UNION ALL
+       SELECT a.id FROM area a JOIN scope s ON a.parent_id = s.id WHERE a.level <> (SELECT key FROM leaf)
+     ),
+     pairs AS (
+       SELECT id AS ancestor, id FROM scope
+       UNION ALL
+       SELECT p.ancestor, a.id FROM pairs p JOIN area a ON a.parent_id = p.id
+     )`;
+
 export interface NewArea {
   level: string;
   parent?: string | number | null;

@@ -2,13 +2,10 @@ import fs from 'node:fs/promises';
 import sjson from 'secure-json-parse';
 import { UserError } from '../errors.js';
 import { toMultiPolygon } from '../geo/geojson.js';
-import { GEOJSON_MAX_BYTES } from '../ingest/geojson.js';
+import { checkDepth, GEOJSON_MAX_BYTES } from '../ingest/geojson.js';
 import { crsFromCode, type SourceCrs } from './crs.js';
 import type { Coords, DatasetGeometry } from './geometry.js';
 import type { LayerRecord } from './layers.js';
-
-/** A FeatureCollection is 7 deep to its positions; 32 leaves room and stops a depth bomb. */
-const MAX_DEPTH = 32;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -45,21 +42,6 @@ export async function readGeoJsonDataset(file: string, fileName: string): Promis
     throw new UserError('GEOJSON_INVALID', `${fileName}: a dataset is a GeoJSON FeatureCollection with a "features" array.`, [{ file: fileName }]);
   }
   return { crsName: legacyCrsName(doc, fileName), features: doc.features };
-}
-
-function checkDepth(text: string, fileName: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
-      if (++depth > MAX_DEPTH) throw new UserError('JSON_TOO_DEEP', `${fileName}: arrays and objects are nested more than ${MAX_DEPTH} levels deep.`, [{ file: fileName, position: i + 1 }]);
-    } else if (c === 93 || c === 125) depth--;
-  }
 }
 
 /** The 2008 format's named `crs` member, e.g. `urn:ogc:def:crs:EPSG::32648`. Linked CRSs are never fetched. */

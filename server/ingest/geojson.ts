@@ -81,8 +81,11 @@ async function readText(input: ByteSource, file: string, maxBytes: number): Prom
   }
 }
 
-/** Refuses nesting deeper than GeoJSON ever needs, scanning characters without recursion. */
-function checkDepth(text: string, file: string): void {
+/**
+ * Refuses nesting deeper than GeoJSON ever needs, scanning characters without recursion, so a
+ * depth bomb costs one pass and never the parser's stack. Datasets use it too.
+ */
+export function checkDepth(text: string, file: string): void {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

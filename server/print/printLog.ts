@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.js';
+import { DESCENDANT_PAIRS } from '../areas/store.js';
 
 /** What was printed: a single village map (PDF or PNG preview) or a sheet of an atlas. */
 export type PrintKind = 'pdf' | 'png' | 'atlas';
@@ -48,17 +49,7 @@ export interface MapsPrinted {
  */
 export async function mapsPrintedByArea(db: Queryable, rootId: number | null): Promise<Map<number, MapsPrinted>> {
   const { rows } = await db.query<{ id: number; villages: number; prints: number }>(
-    `WITH RECURSIVE leaf AS (SELECT key FROM admin_level ORDER BY rank DESC LIMIT 1),
-     scope AS (
-       SELECT id FROM area WHERE CASE WHEN $1::bigint IS NULL THEN parent_id IS NULL ELSE id = $1 END
-       UNION ALL
-       SELECT a.id FROM area a JOIN scope s ON a.parent_id = s.id WHERE a.level <> (SELECT key FROM leaf)
-     ),
-     pairs AS (
-       SELECT id AS ancestor, id FROM scope
-       UNION ALL
-       SELECT p.ancestor, a.id FROM pairs p JOIN area a ON a.parent_id = p.id
-     ),
+    `${DESCENDANT_PAIRS},
      village_prints AS (
        SELECT v.id, count(mp.id)::int AS prints, bool_or(mp.version = v.version) AS current
        FROM area v JOIN map_print mp ON mp.area_id = v.id

@@ -1,6 +1,7 @@
 import type { Feature, Geometry } from 'geojson';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
+import { DESCENDANT_PAIRS } from '../areas/store.js';
 import { BUFFER, EXTENT, simplifyToleranceDegrees, tileLonLatBox, type TileAddress, type TileLayer } from './tile.js';
 
 /**
@@ -240,17 +241,7 @@ export interface ProgressRow {
  */
 export async function progressRows(db: Queryable, rootId: number | null): Promise<ProgressRow[]> {
   const { rows } = await db.query<ProgressRow>(
-    `WITH RECURSIVE leaf AS (SELECT key FROM admin_level ORDER BY rank DESC LIMIT 1),
-     scope AS (
-       SELECT id FROM area WHERE CASE WHEN $1::bigint IS NULL THEN parent_id IS NULL ELSE id = $1 END
-       UNION ALL
-       SELECT a.id FROM area a JOIN scope s ON a.parent_id = s.id WHERE a.level <> (SELECT key FROM leaf)
-     ),
-     pairs AS (
-       SELECT id AS ancestor, id FROM scope
-       UNION ALL
-       SELECT p.ancestor, a.id FROM pairs p JOIN area a ON a.parent_id = p.id
-     )
+    `${DESCENDANT_PAIRS}
      SELECT anc.id, anc.code, anc.name, anc.name_local, anc.level, anc.parent_id, anc.area_m2 AS own_area_m2,
             v.status, count(v.id)::int AS villages, coalesce(sum(v.area_m2), 0) AS area_m2
      FROM pairs p
