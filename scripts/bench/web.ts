@@ -39,6 +39,8 @@ const DURATION_S = Number(process.env.DURATION_S ?? 10);
 /** Uncached and raw: times every tile is asked for, so both cover exactly the same tiles. */
 const PASSES = Number(process.env.PASSES ?? 3);
 const TILE_COUNT = 50;
+/** `FIRST_RENDER_ONLY=1` measures the first render alone (when working on the page). */
+const FIRST_RENDER_ONLY = process.env.FIRST_RENDER_ONLY === '1';
 const LAYERS: TileLayer[] = ['villages', 'kumbans', 'districts'];
 const ZOOMS = [6, 7, 8, 9, 10];
 const ARTIFACTS = path.join(PROJECT_ROOT, 'artifacts', 'bench');
@@ -238,6 +240,10 @@ for (let run = 1; run <= RUNS; run++) {
 }
 
 // --- tiles ----------------------------------------------------------------------------------
+if (FIRST_RENDER_ONLY) {
+  await db.close();
+  process.exit(0);
+}
 const { rows } = await db.pool.query<{ box: number[] }>(
   `SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS box
    FROM (SELECT ST_Extent(geom)::geometry AS e FROM area WHERE level = 'ban') s`,

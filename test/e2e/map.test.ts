@@ -30,6 +30,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
   let villageCount: number;
   const requests: string[] = [];
   const consoleErrors: string[] = [];
+  const missingImages: string[] = [];
 
   const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
   const hashArea = () => new URL(page.url()).hash.match(/area=([^&]+)/)?.[1];
@@ -75,6 +76,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
+      if (/could not be loaded/.test(message.text())) missingImages.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await page.goto(`${server.url}/`);
@@ -93,6 +95,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     // The province fills the initial view; plain background alone would be a blank map.
     expect(shareUnlike(map, hexToRgb(MAP_COLOURS.background))).toBeGreaterThan(0.25);
     expect(new URL(page.url()).hash).toMatch(/^#map=[\d.]+\/-?[\d.]+\/-?[\d.]+/);
+  });
+
+  it('labels the first view without waiting for a second placement', async () => {
+    // Label pictures are drawn on demand; one MapLibre could not get in time would be missing
+    // from the first view and only appear after the next pan.
+    const labelled = await page.evaluate(
+      (layers) => window.tesseraMap!.queryRenderedFeatures({ layers }).length,
+      [LAYERS.districtLabels, LAYERS.kumbanLabels, LAYERS.villageLabels],
+    );
+    expect(labelled).toBeGreaterThan(0);
+    expect(missingImages).toEqual([]);
   });
 
   it('draws the areas from vector tiles and shows the zoning progress of everything', async () => {

@@ -38,11 +38,32 @@ interface AreaData {
   areas: AreaSummary[];
 }
 
-async function loadAreaData(api: ApiClient): Promise<AreaData> {
+/** Every level's area list, asked for at once; `lists[0]` is the top level's. */
+async function requestAreaLists(api: ApiClient): Promise<{ levels: Level[]; lists: Promise<AreaSummary[]>[] }> {
   const levels = await api.levels();
   const keys = levels.length ? levels.map((level) => level.key) : DEFAULT_LEVELS;
-  const lists = await Promise.all(keys.map((level) => api.areas({ level })));
-  return { levels, areas: lists.flat() };
+  const lists = keys.map((level) => api.areas({ level }));
+  // Awaited one by one: a failure is reported once by whoever awaits, not as unhandled too.
+  for (const list of lists) list.catch(() => undefined);
+  return { levels, lists };
+}
+
+async function loadAreaData(api: ApiClient): Promise<AreaData> {
+  const { levels, lists } = await requestAreaLists(api);
+  return { levels, areas: (await Promise.all(lists)).flat() };
+}
+
+/**
+ * The areas that frame the first view: the first level, from the top, that has any (a dataset
+ * may hold villages alone). Resolves as soon as that level's list is in, so the map can start
+ * fetching tiles while the long village list is still on its way.
+ */
+async function framingAreas(lists: Promise<AreaSummary[]>[]): Promise<AreaSummary[]> {
+  for (const list of lists) {
+    const areas = await list;
+    if (areas.some((area) => area.bbox)) return areas;
+  }
+  return [];
 }
 
 function element(id: string): HTMLElement {
@@ -206,19 +227,21 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
     }
   }
 
+  // The map is made as soon as it knows where to look, so its tiles load while the rest of the
+  // area lists (a country's villages) and the label fonts are still arriving.
   const initial = parseHash(window.location.hash);
+  const fonts = loadFonts();
   let data: AreaData;
   try {
-    [data] = await Promise.all([loadAreaData(api), loadFonts()]);
+    const { levels, lists } = await requestAreaLists(api);
+    const framing = initial.view ? [] : await framingAreas(lists);
+    areaMap = new AreaMap(element('map'), initial.view, unionBounds(framing), (layer, version) => api.tileUrl(layer, version), fonts);
+    window.tesseraMap = areaMap.map;
+    data = { levels, areas: (await Promise.all(lists)).flat() };
   } catch (error) {
     showError(t('error.load', { message: (error as Error).message }));
     return;
   }
-  const roots = data.areas.filter((area) => !area.parent_code || !data.areas.some((other) => other.code === area.parent_code));
-  areaMap = new AreaMap(element('map'), initial.view, unionBounds(roots.length ? roots : data.areas), (layer, version) =>
-    api.tileUrl(layer, version),
-  );
-  window.tesseraMap = areaMap.map;
   await areaMap.ready();
   applyData(data);
   areaMap.onVillageClick((code) => select(code, { zoom: false }));

@@ -69,6 +69,13 @@ export const LAYERS = {
  */
 export const PATTERNS = { overlap: 'hatch-overlap', gap: 'hatch-gap', other: 'hatch-other' } as const;
 
+/**
+ * Zoom from which village outlines are drawn as lines of their own. Further out a village is a
+ * few pixels wide and the fill's own one-pixel outline separates them: line geometry for every
+ * village of a country would cost the page seconds to build for no visible difference.
+ */
+export const VILLAGE_OUTLINE_MIN_ZOOM = 8;
+
 /** Zoom at which village labels appear (and district labels give way to them). */
 export const VILLAGE_LABEL_MIN_ZOOM = 9;
 
@@ -134,13 +141,14 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
         type: 'fill',
         source: SOURCES.villages,
         'source-layer': SOURCES.villages,
-        paint: { 'fill-color': statusColourExpression(), 'fill-opacity': 0.78 },
+        paint: { 'fill-color': statusColourExpression(), 'fill-opacity': 0.78, 'fill-outline-color': MAP_COLOURS.villageOutline },
       },
       {
         id: LAYERS.villageOutline,
         type: 'line',
         source: SOURCES.villages,
         'source-layer': SOURCES.villages,
+        minzoom: VILLAGE_OUTLINE_MIN_ZOOM,
         paint: { 'line-color': MAP_COLOURS.villageOutline, 'line-width': widthByZoom(0.6, 1.6) },
       },
       {

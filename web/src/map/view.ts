@@ -40,6 +40,8 @@ export class AreaMap {
     view: HashView | null,
     fallbackBounds: Bounds | null,
     private readonly tileUrl: TileUrl,
+    /** Settles once the label fonts are in: labels are baked into images, so not before. */
+    private readonly fontsReady: Promise<void> = Promise.resolve(),
   ) {
     this.map = new maplibregl.Map({
       container,
@@ -58,7 +60,12 @@ export class AreaMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
     this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
-    this.map.on('styleimagemissing', (event: { id: string }) => this.drawLabel(event.id));
+    // A resolver, not a `styleimagemissing` listener: since MapLibre 6 the event only reports
+    // an image that stayed missing, and an image added from it is not used for that placement.
+    this.map.setMissingStyleImageResolver(async (id) => {
+      await this.fontsReady;
+      this.drawLabel(id);
+    });
     this.map.once('load', () => {
       this.map.addImage(PATTERNS.overlap, hatchPattern(MAP_COLOURS.overlap));
       this.map.addImage(PATTERNS.gap, hatchPattern(MAP_COLOURS.gap));
@@ -81,7 +88,7 @@ export class AreaMap {
 
   /**
    * Places each area's label at its centre. The label pictures are drawn by the browser only
-   * when MapLibre first needs one (`styleimagemissing`, raised for labels it is about to place),
+   * when MapLibre first needs one (the missing-image resolver, asked for labels it is about to place),
    * so a country of 10,000 villages costs the labels in view, not 10,000 canvases up front.
    * A label whose text changed is dropped, to be drawn anew when next shown.
    */
