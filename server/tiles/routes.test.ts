@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAuth, testApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
 import { createTileService } from './service.js';
-import { tileContaining, tileLonLatBox, type TileAddress } from './tile.js';
+import { tileContaining, tileLonLatBox, VILLAGE_NAMES_MIN_ZOOM, type TileAddress } from './tile.js';
 import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 
 let app: FastifyInstance;
@@ -69,6 +69,24 @@ describe('GET /tiles/:layer/:z/:x/:y.mvt', () => {
     expect(first.properties).toEqual({
       code: rows[0].code, name: rows[0].name, name_local: rows[0].name_local, status: rows[0].status, level: 'ban', version: rows[0].version,
     });
+  });
+
+  it('leaves village names out below the zoom where village labels appear, with both encoders', async () => {
+    const far = tileContaining(tileLonLatBox(tile)[0], tileLonLatBox(tile)[1], VILLAGE_NAMES_MIN_ZOOM - 1);
+    const near = tileContaining(tileLonLatBox(tile)[0], tileLonLatBox(tile)[1], VILLAGE_NAMES_MIN_ZOOM);
+    for (const encoder of ['postgis', 'geojson-vt'] as const) {
+      if (encoder === 'postgis' && db.kind !== 'server') continue;
+      const tiles = await createTileService(db, { encoder });
+      const farVillages = decode((await tiles.renderUncached('villages', far))!, 'villages');
+      expect(farVillages.length).toBeGreaterThan(0);
+      for (const village of farVillages) {
+        expect(Object.keys(village.properties).sort()).toEqual(['code', 'level', 'status', 'version']);
+      }
+      const named = decode((await tiles.renderUncached('villages', near))!, 'villages').filter((f) => f.properties.name_local);
+      expect(named.length).toBeGreaterThan(0);
+      const kumbans = decode((await tiles.renderUncached('kumbans', far))!, 'kumbans');
+      expect(kumbans.every((f) => typeof f.properties.name === 'string')).toBe(true);
+    }
   });
 
   it('carries the walk of SK-01-01-002 in the tracks layer and its kumban in the kumbans layer', async () => {

@@ -2,7 +2,7 @@ import type { Feature, Geometry } from 'geojson';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
 import { DESCENDANT_PAIRS } from '../areas/store.js';
-import { BUFFER, EXTENT, simplifyToleranceDegrees, tileLonLatBox, type TileAddress, type TileLayer } from './tile.js';
+import { BUFFER, EXTENT, simplifyToleranceDegrees, tileLonLatBox, VILLAGE_NAMES_MIN_ZOOM, type TileAddress, type TileLayer } from './tile.js';
 
 /**
  * What each layer selects from inside a lon/lat box ($1..$4): the attribute columns every tile
@@ -20,12 +20,17 @@ interface LayerQuery {
 }
 
 const BOX = 'ST_MakeEnvelope($1, $2, $3, $4, 4326)';
+/** The tile's zoom in a layer's rows; each statement puts its own parameter there. */
+const ZOOM = '{zoom}';
 const AREA_PROPERTIES = ['code', 'name', 'name_local', 'status', 'level', 'version'] as const;
 
 function areaLayer(level: 'district' | 'kumban' | 'ban'): LayerQuery {
+  const named = level === 'ban' ? `${ZOOM}::int >= ${VILLAGE_NAMES_MIN_ZOOM}` : 'true';
   return {
-    // The level is a constant of this module, never user input.
-    rows: `SELECT a.id, a.code, a.name, a.name_local, a.status, a.level, a.version, a.geom
+    // The level is a constant of this module, never user input. Null properties are left out
+    // of the tile by ST_AsMVT and jsonb_strip_nulls alike.
+    rows: `SELECT a.id, a.code, CASE WHEN ${named} THEN a.name END AS name, CASE WHEN ${named} THEN a.name_local END AS name_local,
+                  a.status, a.level, a.version, a.geom
            FROM area a WHERE a.geom && ${BOX} AND a.level = '${level}'`,
     properties: AREA_PROPERTIES,
     featureId: true,
@@ -121,7 +126,7 @@ const MVT_SQL = Object.fromEntries(
     return [layer, `SELECT ST_AsMVT(f, $5, ${EXTENT}, 'geom'${featureId ? ", 'id'" : ''}) AS mvt, count(*)::int AS n FROM (
        SELECT ${featureId ? 'r.id, ' : ''}${columns(layer, 'r')},
               ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, $6, true), 3857), ST_TileEnvelope($7, $8, $9), ${EXTENT}, ${BUFFER}, true) AS geom
-       FROM (${LAYERS[layer].rows}) r
+       FROM (${LAYERS[layer].rows.replaceAll(ZOOM, '$7')}) r
      ) f
      WHERE f.geom IS NOT NULL`];
   }),
@@ -134,7 +139,7 @@ const FEATURES_SQL = Object.fromEntries(
             jsonb_strip_nulls(jsonb_build_object(${properties.map((name) => `'${name}', c.${name}`).join(', ')})) AS properties
      FROM (
        SELECT r.*, ST_ClipByBox2D(ST_Simplify(r.geom, $5, true), ${BOX}) AS clipped
-       FROM (${LAYERS[layer].rows}) r
+       FROM (${LAYERS[layer].rows.replaceAll(ZOOM, '$6')}) r
      ) c
      WHERE NOT ST_IsEmpty(c.clipped)
      ORDER BY ${featureId ? 'c.id' : properties.map((name) => `c.${name}`).slice(0, 3).join(', ')}`];
@@ -173,7 +178,7 @@ export async function tileFeatures(db: Queryable, layer: TileLayer, tile: TileAd
   // PGlite session, so a statement one connection prepared would already exist for the next.
   const { rows } = await db.query<{ id: number | null; geometry: Geometry; properties: Record<string, unknown> }>(
     FEATURES_SQL[layer],
-    [...boxParams(tile), simplifyToleranceDegrees(tile.z)],
+    [...boxParams(tile), simplifyToleranceDegrees(tile.z), ...(LAYERS[layer].rows.includes(ZOOM) ? [tile.z] : [])],
   );
   return rows.map((row) => ({
     type: 'Feature',

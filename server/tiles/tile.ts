@@ -11,6 +11,14 @@ export const EXTENT = 4096;
 /** Tile units drawn beyond each edge, so outlines and casings do not stop at tile seams. */
 export const BUFFER = 64;
 
+/**
+ * Zoom from which village tiles carry names. Further out the map labels districts and kumbans
+ * only, and the names of a country's villages would be most of the bytes of its few tiles
+ * (a third of a 670 KB z6 tile) for nothing drawn; code and status still identify and colour
+ * each village. Matches the web map's VILLAGE_LABEL_MIN_ZOOM.
+ */
+export const VILLAGE_NAMES_MIN_ZOOM = 9;
+
 export interface TileAddress {
   z: number;
   x: number;

@@ -5,7 +5,7 @@ import { onLanguageChange, t } from './i18n/index.js';
 import { linesBounds, unionBounds } from './map/bounds.js';
 import { loadFonts } from './map/fonts.js';
 import { formatHash, parseHash } from './map/hash.js';
-import { AreaMap } from './map/view.js';
+import { AreaMap, prewarmMap } from './map/view.js';
 import { AreaPanel } from './panels/area.js';
 import { DerivePanel } from './panels/derive.js';
 import { h, replaceChildren } from './panels/dom.js';
@@ -77,6 +77,7 @@ function element(id: string): HTMLElement {
  * and keeps the URL hash (`#map=zoom/lat/lon&area=CODE`) in step so a link reproduces the view.
  */
 export async function startApp(api: ApiClient = createApiClient()): Promise<void> {
+  prewarmMap();
   const errorBox = element('app-error');
   const showError = (text: string | null) => {
     errorBox.hidden = !text;

@@ -13,6 +13,16 @@ import { buildStyle, LAYERS, PATTERNS, SOURCES, TILE_SOURCES, type TileSource } 
 // In a bundle MapLibre cannot find its worker next to itself; point it at the copy Vite emits.
 maplibregl.setWorkerUrl(workerUrl);
 
+/**
+ * Starts MapLibre's tile workers before there is a map, so they load while the page still
+ * waits for its first answers. At least two: MapLibre takes half the cores, which on a
+ * two-core office laptop is one worker parsing every tile of a country in turn.
+ */
+export function prewarmMap(): void {
+  maplibregl.setWorkerCount(Math.max(2, maplibregl.getWorkerCount()));
+  maplibregl.prewarm();
+}
+
 /** URL template of a tile layer at a data version (changing it makes MapLibre fetch anew). */
 export type TileUrl = (layer: TileSource, version: string) => string;
 
