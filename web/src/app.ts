@@ -1,6 +1,7 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { createApiClient, type ApiClient } from './api/client.js';
-import { isDatasetReport, type AreaSummary, type Level, type LevelKey } from './api/types.js';
+import { requestAreaLists, type AreaLists } from './api/areaLists.js';
+import { isDatasetReport, type AreaSummary, type Level } from './api/types.js';
 import { onLanguageChange, t } from './i18n/index.js';
 import { linesBounds, unionBounds } from './map/bounds.js';
 import { loadFonts } from './map/fonts.js';
@@ -27,8 +28,6 @@ declare global {
   }
 }
 
-const DEFAULT_LEVELS: readonly LevelKey[] = ['province', 'district', 'kumban', 'ban'];
-
 /**
  * What the page loads from the API about the areas: the list (tree, search, labels at their
  * centres). The polygons themselves come as vector tiles, so the page does not hold them.
@@ -36,16 +35,6 @@ const DEFAULT_LEVELS: readonly LevelKey[] = ['province', 'district', 'kumban', '
 interface AreaData {
   levels: Level[];
   areas: AreaSummary[];
-}
-
-/** Every level's area list, asked for at once; `lists[0]` is the top level's. */
-async function requestAreaLists(api: ApiClient): Promise<{ levels: Level[]; lists: Promise<AreaSummary[]>[] }> {
-  const levels = await api.levels();
-  const keys = levels.length ? levels.map((level) => level.key) : DEFAULT_LEVELS;
-  const lists = keys.map((level) => api.areas({ level }));
-  // Awaited one by one: a failure is reported once by whoever awaits, not as unhandled too.
-  for (const list of lists) list.catch(() => undefined);
-  return { levels, lists };
 }
 
 async function loadAreaData(api: ApiClient): Promise<AreaData> {
@@ -76,7 +65,7 @@ function element(id: string): HTMLElement {
  * Starts the page: loads fonts and areas, draws the map, wires the panels to one selection,
  * and keeps the URL hash (`#map=zoom/lat/lon&area=CODE`) in step so a link reproduces the view.
  */
-export async function startApp(api: ApiClient = createApiClient()): Promise<void> {
+export async function startApp(api: ApiClient = createApiClient(), areaLists: Promise<AreaLists> = requestAreaLists(api)): Promise<void> {
   prewarmMap();
   const errorBox = element('app-error');
   const showError = (text: string | null) => {
@@ -234,7 +223,7 @@ export async function startApp(api: ApiClient = createApiClient()): Promise<void
   const fonts = loadFonts();
   let data: AreaData;
   try {
-    const { levels, lists } = await requestAreaLists(api);
+    const { levels, lists } = await areaLists;
     const framing = initial.view ? [] : await framingAreas(lists);
     areaMap = new AreaMap(element('map'), initial.view, unionBounds(framing), (layer, version) => api.tileUrl(layer, version), fonts);
     window.tesseraMap = areaMap.map;
