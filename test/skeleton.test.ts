@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { adminAuth, useTestApp } from './helpers/app.js';
 import type { Database } from '../server/db/database.js';
+import { multipart } from './helpers/multipart.js';
 
 /**
  * The walking skeleton, end to end on the real database: a village walked with a GPS is
@@ -54,15 +55,6 @@ function gpx(name: string, points: [number, number][], spikeAt: number): string 
 ${pts.join('\n')}
   </trkseg></trk>
 </gpx>`;
-}
-
-function multipart(files: { name: string; content: string }[], fields: Record<string, string> = {}) {
-  const boundary = '----tessera' + Math.random().toString(16).slice(2);
-  const parts = [
-    ...Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
-    ...files.map((f) => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: application/gpx+xml\r\n\r\n${f.content}\r\n`),
-  ];
-  return { payload: parts.join('') + `--${boundary}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
 describe('walking skeleton: GPX upload → perimeter derive → PDF map', () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import yazl from 'yazl';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
+import { multipart } from '../../test/helpers/multipart.js';
 
 /**
  * GeoJSON FeatureCollections and KML/KMZ as boundary datasets through `POST /api/uploads`, on
@@ -30,20 +31,9 @@ beforeAll(async () => {
   await create({ level: 'ban', parent: 'DSP-01-01', code: 'DSP-01-01-001', name: 'Ban Walked', centre });
 });
 
-function multipart(file: { name: string; content: Buffer | string }, fields: Record<string, string>) {
-  const boundary = '----tessera-ds' + Math.random().toString(16).slice(2);
-  const head = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('');
-  const payload = Buffer.concat([
-    Buffer.from(`${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...adminAuth() } };
-}
-
 async function upload(file: { name: string; content: Buffer | string }, fields: Record<string, string>, query = '') {
-  const { payload, headers } = multipart(file, fields);
-  return app.inject({ method: 'POST', url: `/api/uploads${query}`, headers, payload });
+  const { payload, headers } = multipart([file], fields);
+  return app.inject({ method: 'POST', url: `/api/uploads${query}`, headers: { ...headers, ...adminAuth() }, payload });
 }
 
 async function counts() {

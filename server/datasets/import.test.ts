@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminAuth, testApp } from '../../test/helpers/app.js';
 import { hasTool } from '../../test/helpers/tools.js';
 import type { Database } from '../db/database.js';
+import { multipart } from '../../test/helpers/multipart.js';
 
 const hasOgr = hasTool('ogr2ogr');
 const realdata = path.resolve(process.env.TESSERA_REALDATA ?? path.join(import.meta.dirname, '../../../shared/realdata'));
@@ -68,20 +69,9 @@ function zipFolder(folder: string, entries?: { name: string; data: Buffer; compr
   });
 }
 
-function multipart(file: { name: string; data: Buffer }, fields: Record<string, string>) {
-  const boundary = '----tessera' + Math.random().toString(16).slice(2);
-  const head = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('');
-  const payload = Buffer.concat([
-    Buffer.from(`${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/zip\r\n\r\n`),
-    file.data,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...adminAuth() } };
-}
-
 async function upload(data: Buffer, fields: Record<string, string>, query = '') {
-  const { payload, headers } = multipart({ name: 'villages.zip', data }, fields);
-  return app.inject({ method: 'POST', url: `/api/uploads${query}`, headers, payload });
+  const { payload, headers } = multipart([{ name: 'villages.zip', content: data, type: 'application/zip' }], fields);
+  return app.inject({ method: 'POST', url: `/api/uploads${query}`, headers: { ...headers, ...adminAuth() }, payload });
 }
 
 async function counts() {
