@@ -1,12 +1,8 @@
+import { STATUS_COLOURS as MAP_STATUS_COLOURS } from '../../web/src/map/palette.js';
+
 /**
- * Status colours of the web map (web/src/map/palette.ts), repeated here so a file opened in
- * Google Earth or QGIS reads like the map a planner already knows.
+ * Status colours of the web map, used as they are so a file opened in Google Earth or QGIS and
+ * the atlas cover read like the map a planner already knows. One definition (a pure module of
+ * the web app) keeps the three in step; looked up by the status text stored in the database.
  */
-export const STATUS_COLOURS: Record<string, string> = {
-  planned: '#d9d9d9',
-  provisional: '#f7dc6f',
-  surveyed: '#85c1e9',
-  disputed: '#e74c3c',
-  agreed: '#82c99a',
-  approved: '#1e8449',
-};
+export const STATUS_COLOURS: Readonly<Record<string, string>> = MAP_STATUS_COLOURS;
