@@ -103,7 +103,9 @@ export async function createTileService(db: Database, options: TileServiceOption
   }
 
   function compressLater(key: string, body: Buffer): void {
-    if (body.length < GZIP_MIN_BYTES) return;
+    // Nothing to compress for when the cache did not keep the tile (too big, or a cache that
+    // keeps nothing): the work would only compete with the next tile's query.
+    if (body.length < GZIP_MIN_BYTES || cache.get(key)?.body !== body) return;
     zlib.gzip(body, (err, gzip) => {
       // The entry may have been replaced or evicted meanwhile; only the same bytes get the copy.
       const entry = cache.get(key);
