@@ -68,19 +68,28 @@ const dist = (a: Position, b: Position) => Math.hypot(a[0] - b[0], a[1] - b[1]);
  * Drop single fixes thrown far off the walk: a point much further from the chord of its
  * neighbours than GPS scatter goes, reached by an out-and-back detour. Ingest keeps such fixes
  * when the jump is slow enough to look like walking (200 m in a minute), so derivation checks.
+ * The fix furthest off goes first and its neighbours are then judged again: beside a spike, a
+ * good fix at a corner also lies far off the chord of its neighbours (one of them is the spike),
+ * and judging fixes in walking order would drop it and keep the spike.
  */
 export function removeSpikes(line: Position[], spikeM: number): Position[] {
   const out = [...line];
-  for (let i = 1; i < out.length - 1; ) {
+  const score = (i: number): number => {
+    if (i <= 0 || i >= out.length - 1) return 0;
     const [a, p, b] = [out[i - 1], out[i], out[i + 1]];
     const off = dist(nearestOnSegment(p, a, b).point, p);
     const detour = dist(a, p) + dist(p, b) - dist(a, b);
-    if (off > spikeM && detour > spikeM) {
-      out.splice(i, 1);
-      if (i > 1) i--;
-    } else i++;
+    return off > spikeM && detour > spikeM ? off : 0;
+  };
+  const scores = out.map((_, i) => score(i));
+  for (;;) {
+    let worst = -1;
+    for (let i = 1; i < out.length - 1; i++) if (scores[i] > 0 && (worst < 0 || scores[i] > scores[worst])) worst = i;
+    if (worst < 0) return out;
+    out.splice(worst, 1);
+    scores.splice(worst, 1);
+    for (const i of [worst - 1, worst]) if (i >= 0 && i < out.length) scores[i] = score(i);
   }
-  return out;
 }
 
 /** Indices of the points Douglas-Peucker keeps at `toleranceM`. */
@@ -282,6 +291,20 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
       (e.point[1] + near.reduce((s, o) => s + o.point[1], 0)) / (near.length + 1),
     ];
     for (const o of [e, ...near]) if (!o.target) [o.target, o.how] = [target, 'end'];
+  }
+  // A walk starts and stops up to about 20 m along the line from the junction, and its end fix
+  // has the walk's scatter (up to 10 m an axis) besides: an end can lie 30-45 m from its
+  // junction with nothing else near. A junction marker is set deliberately (GPS-averaged), so an
+  // end that meets nothing within the tolerance still goes to one within twice the tolerance.
+  for (const e of ends) {
+    if (e.target) continue;
+    let best: Position | null = null;
+    let bestD = 2 * toleranceM;
+    for (const j of junctions) {
+      const d = dist(e.point, j);
+      if (d <= bestD) [best, bestD] = [j, d];
+    }
+    if (best) [e.target, e.how] = [best, 'junction'];
   }
   return ends;
 }
