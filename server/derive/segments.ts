@@ -159,13 +159,18 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
     // A piece that is one step between two fixes may be a corner cut short: the walker turned
     // between the fixes (or while the receiver was silent), and the chord between them cuts the
     // corner. The lines of the pieces before and after then cross where the corner was. It is
-    // taken when that crossing stays beside the chord and, for an ordinary step, when walking
-    // through it is not longer than an ordinary step (a real short leg would make it longer).
+    // taken when that crossing stays beside the chord and walking through it is not longer than
+    // the walker could go between the two fixes: an ordinary step (a real short leg would make
+    // it longer); two steps when the chord is clearly longer than one (a fix between them was
+    // dropped, for a poor HDOP say: around a corner the chord of two steps can be as short as
+    // 1.3 of one); any length for a recording gap (at least twice the usual step).
     if (k + 1 < fits.length && idx[k + 1] - idx[k] === 1) {
       const corner = intersectLines(fits[k - 1], fits[k + 1]);
       const [a, b] = [line[idx[k]], line[idx[k + 1]]];
-      const silent = dist(a, b) >= 2 * usual;
-      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= 1.3 * usual + 10)) {
+      const chord = dist(a, b);
+      const steps = chord >= 1.3 * usual ? 2 : 1;
+      const silent = chord >= 2 * usual;
+      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= (steps + 0.3) * usual + 10)) {
         out.push(corner);
         k++;
         continue;
