@@ -68,19 +68,28 @@ const dist = (a: Position, b: Position) => Math.hypot(a[0] - b[0], a[1] - b[1]);
  * Drop single fixes thrown far off the walk: a point much further from the chord of its
  * neighbours than GPS scatter goes, reached by an out-and-back detour. Ingest keeps such fixes
  * when the jump is slow enough to look like walking (200 m in a minute), so derivation checks.
+ * The fix furthest off goes first and its neighbours are then judged again: beside a spike, a
+ * good fix at a corner also lies far off the chord of its neighbours (one of them is the spike),
+ * and judging fixes in walking order would drop it and keep the spike.
  */
 export function removeSpikes(line: Position[], spikeM: number): Position[] {
   const out = [...line];
-  for (let i = 1; i < out.length - 1; ) {
+  const score = (i: number): number => {
+    if (i <= 0 || i >= out.length - 1) return 0;
     const [a, p, b] = [out[i - 1], out[i], out[i + 1]];
     const off = dist(nearestOnSegment(p, a, b).point, p);
     const detour = dist(a, p) + dist(p, b) - dist(a, b);
-    if (off > spikeM && detour > spikeM) {
-      out.splice(i, 1);
-      if (i > 1) i--;
-    } else i++;
+    return off > spikeM && detour > spikeM ? off : 0;
+  };
+  const scores = out.map((_, i) => score(i));
+  for (;;) {
+    let worst = -1;
+    for (let i = 1; i < out.length - 1; i++) if (scores[i] > 0 && (worst < 0 || scores[i] > scores[worst])) worst = i;
+    if (worst < 0) return out;
+    out.splice(worst, 1);
+    scores.splice(worst, 1);
+    for (const i of [worst - 1, worst]) if (i >= 0 && i < out.length) scores[i] = score(i);
   }
-  return out;
 }
 
 /** Indices of the points Douglas-Peucker keeps at `toleranceM`. */
@@ -150,13 +159,18 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
     // A piece that is one step between two fixes may be a corner cut short: the walker turned
     // between the fixes (or while the receiver was silent), and the chord between them cuts the
     // corner. The lines of the pieces before and after then cross where the corner was. It is
-    // taken when that crossing stays beside the chord and, for an ordinary step, when walking
-    // through it is not longer than an ordinary step (a real short leg would make it longer).
+    // taken when that crossing stays beside the chord and walking through it is not longer than
+    // the walker could go between the two fixes: an ordinary step (a real short leg would make
+    // it longer); two steps when the chord is clearly longer than one (a fix between them was
+    // dropped, for a poor HDOP say: around a corner the chord of two steps can be as short as
+    // 1.3 of one); any length for a recording gap (at least twice the usual step).
     if (k + 1 < fits.length && idx[k + 1] - idx[k] === 1) {
       const corner = intersectLines(fits[k - 1], fits[k + 1]);
       const [a, b] = [line[idx[k]], line[idx[k + 1]]];
-      const silent = dist(a, b) >= 2 * usual;
-      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= 1.3 * usual + 10)) {
+      const chord = dist(a, b);
+      const steps = chord >= 1.3 * usual ? 2 : 1;
+      const silent = chord >= 2 * usual;
+      if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= (steps + 0.3) * usual + 10)) {
         out.push(corner);
         k++;
         continue;
@@ -282,6 +296,20 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
       (e.point[1] + near.reduce((s, o) => s + o.point[1], 0)) / (near.length + 1),
     ];
     for (const o of [e, ...near]) if (!o.target) [o.target, o.how] = [target, 'end'];
+  }
+  // A walk starts and stops up to about 20 m along the line from the junction, and its end fix
+  // has the walk's scatter (up to 10 m an axis) besides: an end can lie 30-45 m from its
+  // junction with nothing else near. A junction marker is set deliberately (GPS-averaged), so an
+  // end that meets nothing within the tolerance still goes to one within twice the tolerance.
+  for (const e of ends) {
+    if (e.target) continue;
+    let best: Position | null = null;
+    let bestD = 2 * toleranceM;
+    for (const j of junctions) {
+      const d = dist(e.point, j);
+      if (d <= bestD) [best, bestD] = [j, d];
+    }
+    if (best) [e.target, e.how] = [best, 'junction'];
   }
   return ends;
 }
