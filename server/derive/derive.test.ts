@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../config.js';
 import type { Database } from '../db/database.js';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import { boundaryHausdorffM, iou } from './measure.js';
+import { multipart } from '../../test/helpers/multipart.js';
 
 /**
  * `POST /api/areas/:id/derive` on the demo province, on the real database. Everything a test
@@ -22,18 +23,6 @@ const demo = path.join(PROJECT_ROOT, 'fixtures', 'demo');
 type TruthProps = { code: string; level: string; parent_code: string; centre: Position };
 const truth = JSON.parse(fs.readFileSync(path.join(demo, 'areas.geojson'), 'utf8')).features as Feature<MultiPolygon, TruthProps>[];
 const truthOf = (code: string) => truth.find((f) => f.properties.code === code)!.geometry;
-
-function multipart(files: { name: string; content: Buffer | string }[], fields: Record<string, string>) {
-  const boundary = '----tessera-derive' + Math.random().toString(16).slice(2);
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
-    parts.push(Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content), Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 async function upload(name: string, content: Buffer | string, area: string): Promise<string> {
   const { payload, headers } = multipart([{ name, content }], { area });
