@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { dropReasonOf, KEPT, verdictOf, type CleanedReading, type CleanedSegment } from './clean.js';
-import { ReadingColumns, type Reading } from './readings.js';
+import { ReadingColumns, type Reading, type ReadingSegment } from './readings.js';
 
 /**
  * How a reading's point is written in a COPY row. Hex EWKB is what PostGIS parses fastest
@@ -109,26 +109,42 @@ function columnsRow(prefix: string, c: ReadingColumns, i: number, verdict: numbe
     c.number('pdop', i), c.number('sat', i), c.fix(i), c.extensionsAt(i), verdict, encoding);
 }
 
+/** The start of every row of one track: its upload and track columns with their tabs. */
+export function copyRowPrefix(uploadId: string, trackId: number): string {
+  return `${uploadId}\t${trackId}\t`;
+}
+
+/** Readings `start` to `end` of a segment as COPY text, each with the verdict `verdictAt` gives it. */
+export function segmentCopyText(
+  prefix: string,
+  readings: ReadingSegment,
+  start: number,
+  end: number,
+  verdictAt: (i: number) => number,
+  encoding: PointEncoding,
+): string {
+  let text = '';
+  if (readings instanceof ReadingColumns) {
+    for (let i = start; i < end; i++) text += columnsRow(prefix, readings, i, verdictAt(i), encoding);
+  } else {
+    for (let i = start; i < end; i++) text += objectRow(prefix, readings[i], verdictAt(i), encoding);
+  }
+  return text;
+}
+
 /** Rows per piece of COPY data: large enough that stream overhead vanishes, small enough to stay a few hundred kB. */
-const ROWS_PER_PIECE = 2000;
+export const ROWS_PER_PIECE = 2000;
 
 /**
  * The readings of one track, segment after segment, as a stream of COPY text, produced a piece
  * at a time as the database takes them, so encoding never holds more than one piece in memory.
  */
 export function readingCopyStream(uploadId: string, trackId: number, segments: readonly CleanedSegment[], encoding: PointEncoding): Readable {
-  const prefix = `${uploadId}\t${trackId}\t`;
+  const prefix = copyRowPrefix(uploadId, trackId);
   function* pieces(): Generator<string> {
     for (const { readings, verdicts } of segments) {
       for (let start = 0; start < readings.length; start += ROWS_PER_PIECE) {
-        const end = Math.min(readings.length, start + ROWS_PER_PIECE);
-        let piece = '';
-        if (readings instanceof ReadingColumns) {
-          for (let i = start; i < end; i++) piece += columnsRow(prefix, readings, i, verdicts[i], encoding);
-        } else {
-          for (let i = start; i < end; i++) piece += objectRow(prefix, readings[i], verdicts[i], encoding);
-        }
-        yield piece;
+        yield segmentCopyText(prefix, readings, start, Math.min(readings.length, start + ROWS_PER_PIECE), (i) => verdicts[i], encoding);
       }
     }
   }

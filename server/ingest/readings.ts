@@ -78,6 +78,20 @@ export interface ParsedFile<S extends ReadingSegment = Reading[]> {
   warnings: string[];
 }
 
+/**
+ * What a parser has read so far, for storing readings while the rest of the file is still being
+ * read: the finished tracks, then the open track with its finished segments and its open
+ * segment. Segments and tracks are the objects the parsed file will hold; readings are only
+ * ever appended to them.
+ */
+export interface ParseProgress<S extends ReadingSegment = ReadingSegment> {
+  format: SourceFormat;
+  crs?: string;
+  tracks: readonly ParsedTrack<S>[];
+  openTrack: ParsedTrack<S> | null;
+  openSegment: S | null;
+}
+
 /** Optional numeric fields of a reading, in the order a Reading lists them. */
 const NUMERIC_FIELDS = ['ele', 'hdop', 'vdop', 'pdop', 'accuracy', 'sat', 'speed', 'course'] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
