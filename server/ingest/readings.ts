@@ -146,6 +146,11 @@ export function isoFromEpochMs(ms: number): string {
   return `${cachedMinutePrefix}${pad2(Math.floor(t / 1000))}.${pad3(t % 1000)}Z`;
 }
 
+/** Whether a time is in the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` form, `ms` being isoEpochMs of it. */
+export function isCanonicalTime(time: string, ms: number): boolean {
+  return time.length === 24 && Number.isInteger(ms) && isoFromEpochMs(ms) === time;
+}
+
 /** Readings per block of a column: columns grow a block at a time, never copied. */
 const BLOCK_BITS = 16;
 const BLOCK = 1 << BLOCK_BITS;
@@ -212,7 +217,7 @@ export class ReadingColumns {
     if (r.time !== undefined) {
       const ms = isoEpochMs(r.time);
       // Only the 24-character form: those times order as text as their milliseconds do (`+010000-...` does not).
-      const canonical = r.time.length === 24 && Number.isInteger(ms) && isoFromEpochMs(ms) === r.time;
+      const canonical = isCanonicalTime(r.time, ms);
       (this.times ??= new FloatColumn(i)).set(i, canonical ? ms : NaN);
       if (!canonical) (this.oddTimes ??= new Map()).set(i, r.time);
     } else {
@@ -278,6 +283,19 @@ export class ReadingColumns {
     if (!Number.isNaN(ms)) return ms;
     const odd = this.oddTimes?.get(i);
     return odd === undefined ? NaN : isoEpochMs(odd);
+  }
+
+  /**
+   * Reading `i`'s time in epoch milliseconds when it is held in canonical form; NaN when it has
+   * no time or a time kept as written (see oddTime).
+   */
+  canonicalTimeMs(i: number): number {
+    return this.times === null ? NaN : this.times.get(i);
+  }
+
+  /** Whether reading `i` has a time not in canonical form (kept as written). */
+  oddTime(i: number): boolean {
+    return this.oddTimes?.has(i) ?? false;
   }
 
   /**

@@ -4,7 +4,10 @@ import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseKind, Queryable } from '../db/database.js';
-import { copyRowPrefix, keptTimeSpan, READING_COPY_COLUMNS, readingCopyStream, ROWS_PER_PIECE, segmentCopyText } from './bulk.js';
+import {
+  BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryRowPrefix, binaryRowsOk, copyRowPrefix, keptTimeSpan, READING_COPY_COLUMNS,
+  readingCopyStream, ROWS_PER_PIECE, segmentCopyBinary, segmentCopyText,
+} from './bulk.js';
 import { dropReasonOf, fixVerdicts, KEPT, type CleanedSegment, type CleaningOptions } from './clean.js';
 import { readingAt, ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type ParseProgress, type ReadingSegment } from './readings.js';
 
@@ -117,7 +120,14 @@ export class StreamedReadings {
   private readonly written = new Map<ReadingSegment, number>();
   /** Tracks of the progress already written to their end. */
   private finishedTracks = 0;
-  private copy: { track: ParsedTrack<ReadingSegment>; stream: Writable; done: Promise<void>; prefix: string } | null = null;
+  private copy: {
+    track: ParsedTrack<ReadingSegment>;
+    stream: Writable;
+    done: Promise<void>;
+    binary: boolean;
+    textPrefix: string;
+    binaryPrefix: Buffer;
+  } | null = null;
   private readonly verdictOf: (readings: ReadingSegment, i: number) => number;
 
   constructor(
@@ -159,24 +169,27 @@ export class StreamedReadings {
   }
 
   private async writeSegment(track: ParsedTrack<ReadingSegment>, segment: ReadingSegment): Promise<void> {
-    let from = this.written.get(segment) ?? 0;
     const to = segment.length;
-    if (from >= to) return;
-    const copy = await this.copyFor(track);
     const verdictAt = (i: number) => this.verdictOf(segment, i);
-    for (; from < to; from += ROWS_PER_PIECE) {
+    for (let from = this.written.get(segment) ?? 0; from < to; from += ROWS_PER_PIECE) {
       const end = Math.min(to, from + ROWS_PER_PIECE);
-      // Waiting for the socket to drain keeps at most a piece or two of COPY text in memory.
-      if (!copy.stream.write(segmentCopyText(copy.prefix, segment, from, end, verdictAt, 'ewkb'))) {
-        await Promise.race([once(copy.stream, 'drain'), copy.done]);
-      }
+      const binary = binaryRowsOk(segment, from, end);
+      const copy = await this.copyFor(track, binary);
+      const data = binary
+        ? segmentCopyBinary(copy.binaryPrefix, segment, from, end, verdictAt)
+        : segmentCopyText(copy.textPrefix, segment, from, end, verdictAt, 'ewkb');
+      // Waiting for the socket to drain keeps at most a piece or two of COPY data in memory.
+      if (!copy.stream.write(data)) await Promise.race([once(copy.stream, 'drain'), copy.done]);
+      this.written.set(segment, end);
     }
-    this.written.set(segment, to);
   }
 
-  /** The COPY that takes the track's readings: a track row is made, and the previous track's COPY ended, first. */
-  private async copyFor(track: ParsedTrack<ReadingSegment>) {
-    if (this.copy?.track === track) return this.copy;
+  /**
+   * The COPY that takes the track's readings in that format: a track row is made, and the
+   * previous COPY ended, first. Binary unless a piece's rows need PostgreSQL to read them as text.
+   */
+  private async copyFor(track: ParsedTrack<ReadingSegment>, binary: boolean) {
+    if (this.copy?.track === track && this.copy.binary === binary) return this.copy;
     await this.endCopy();
     let trackId = this.trackIds.get(track);
     if (trackId === undefined) {
@@ -184,11 +197,17 @@ export class StreamedReadings {
       trackId = rows[0].id;
       this.trackIds.set(track, trackId);
     }
-    const stream = this.db.query(copyFrom(`COPY reading (${READING_COPY_COLUMNS.join(', ')}) FROM STDIN`));
+    const columns = READING_COPY_COLUMNS.join(', ');
+    const stream = this.db.query(copyFrom(`COPY reading (${columns}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`));
     const done = finished(stream);
     // Awaited when the COPY ends; until then a failure only has to stop the next write.
     done.catch(() => undefined);
-    this.copy = { track, stream, done, prefix: copyRowPrefix(this.uploadId!, trackId) };
+    if (binary) stream.write(BINARY_COPY_HEADER);
+    this.copy = {
+      track, stream, done, binary,
+      textPrefix: copyRowPrefix(this.uploadId!, trackId),
+      binaryPrefix: binaryRowPrefix(this.uploadId!, trackId),
+    };
     return this.copy;
   }
 
@@ -196,6 +215,7 @@ export class StreamedReadings {
     const copy = this.copy;
     if (copy === null) return;
     this.copy = null;
+    if (copy.binary) copy.stream.write(BINARY_COPY_TRAILER);
     copy.stream.end();
     await copy.done;
   }
