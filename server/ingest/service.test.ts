@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../test/helpers/app.js';
 import { UserError } from '../errors.js';
@@ -128,6 +129,17 @@ describe.runIf(db.kind === 'server')('ingest on a PostgreSQL server, storing rea
       expect(a.tracks.map((t) => t.id)).toEqual([...a.tracks.map((t) => t.id)].sort((x, y) => x - y));
     } finally {
       await db.pool.query('DELETE FROM upload WHERE id = ANY($1)', [[streamed.uploads[0].id, planned.uploads[0].id]]);
+    }
+  });
+
+  it('plans inside the upload\'s transaction, so one pooled connection is enough', async () => {
+    const single = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const result = await ingestFiles({ ...db, pool: single }, [{ ...gpxFile('one.gpx', walkGpx(400)), sha256: 'service-test-one-connection' }], OPTIONS);
+      expect(result.report.files[0].tracks.map((t) => t.name)).toEqual(['Walk one', 'Walk two', 'Planned']);
+      await db.pool.query('DELETE FROM upload WHERE id = $1', [result.uploads[0].id]);
+    } finally {
+      await single.end();
     }
   });
 

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { getArea, listAreas, listLevels } from '../areas/store.js';
@@ -233,20 +233,23 @@ function parseOptions(opts: IngestOptions) {
   return { maxPoints: opts.maxPoints, crs: opts.crs, encoding: opts.encoding };
 }
 
-/** The parsed files cleaned and planned, with the areas their names refer to. */
+/**
+ * The parsed files cleaned and planned, with the areas their names refer to; `db` is the
+ * upload's transaction when there is one, so planning never waits for a second connection.
+ */
 async function planFiles(
-  db: Database,
+  db: Queryable,
   fresh: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[],
   area: { id: number; code: string } | null,
   opts: IngestOptions,
 ): Promise<{ planned: PlannedFile[]; known: ReadonlyMap<string, number> }> {
   const codes = candidateCodes(fresh.flatMap(({ parsed }) => parsed.tracks.map((t) => t.name)));
-  const known = await store.areaIdsByCode(db.pool, codes);
+  const known = await store.areaIdsByCode(db, codes);
   if (area) known.set(area.code, area.id);
   const knownCodes = new Set(known.keys());
   const villages = await villagesToMatch(db, fresh.map((f) => f.parsed));
   for (const v of villages) known.set(v.code, v.id);
-  const places = await store.areaPlaces(db.pool, [...new Set(known.values())]);
+  const places = await store.areaPlaces(db, [...new Set(known.values())]);
   const planned = fresh.map(({ file, parsed }) => planFile(file, parsed, new VillageNames(knownCodes, villages), known, area, opts.cleaning, places));
   return { planned, known };
 }
@@ -255,7 +258,7 @@ async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOp
   const { area, fresh, earlier } = await freshFiles(db, files, opts);
   const parsed: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[] = [];
   for (const file of fresh) parsed.push({ file, parsed: await parseReceivedFile(file, parseOptions(opts)) });
-  const { planned, known } = await planFiles(db, parsed, area, opts);
+  const { planned, known } = await planFiles(db.pool, parsed, area, opts);
   return { area, planned, earlier, earlierReports: earlierReportsOf(earlier), known };
 }
 
@@ -329,7 +332,7 @@ async function streamIngest(db: Database, files: ReceivedFile[], opts: IngestOpt
         throw err;
       }
     }
-    const { planned, known } = await planFiles(db, read, area, opts);
+    const { planned, known } = await planFiles(client, read, area, opts);
     const reports: { id: string; report: FileReport }[] = [];
     for (const [k, p] of planned.entries()) {
       const { uploadId, trackIds } = read[k];
@@ -376,11 +379,11 @@ async function ingestResult(db: Database, created: { id: string; report: FileRep
  * The villages (areas of the lowest level) that names in the files may refer to; none are
  * loaded when no track or waypoint has a name.
  */
-async function villagesToMatch(db: Database, files: ParsedFile<ReadingSegment>[]): Promise<(VillageCandidate & { id: number })[]> {
+async function villagesToMatch(db: Queryable, files: ParsedFile<ReadingSegment>[]): Promise<(VillageCandidate & { id: number })[]> {
   const named = files.some((f) => f.tracks.some((t) => t.name) || f.waypoints.some((w) => w.name));
   if (!named) return [];
-  const levels = await listLevels(db.pool);
+  const levels = await listLevels(db);
   if (levels.length === 0) return [];
-  const areas = await listAreas(db.pool, { level: levels[levels.length - 1].key, limit: 1_000_000 });
+  const areas = await listAreas(db, { level: levels[levels.length - 1].key, limit: 1_000_000 });
   return areas.map((a) => ({ id: a.id, code: a.code, name: a.name, name_local: a.name_local }));
 }
