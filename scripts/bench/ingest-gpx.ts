@@ -57,6 +57,9 @@ function run(cmd: string, args: string[]): Promise<string> {
 /** One Tessera ingest in a fresh process (scripts/bench/ingest-once.ts), after removing the previous one's upload. */
 async function tesseraRun(client: pg.Client, file: string, sha256: string, url: string): Promise<Run> {
   await client.query('DELETE FROM upload WHERE sha256 = $1', [sha256]);
+  // ogr2ogr's -overwrite starts each run on a new table; the dead rows of the previous run are
+  // cleared here so Tessera's does too, also on a server whose autovacuum is off (this one's is).
+  await client.query('VACUUM reading, track, upload');
   const out = await run(process.execPath, ['--import', 'tsx', path.join(HERE, 'ingest-once.ts'), file, sha256, url]);
   const result = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; peakRssBytes: number; uploadId: string };
   const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM reading WHERE upload_id = $1', [result.uploadId]);

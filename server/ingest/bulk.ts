@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { dropReasonOf, KEPT, verdictOf, type CleanedReading, type CleanedSegment } from './clean.js';
-import { ReadingColumns, type Reading } from './readings.js';
+import { isCanonicalTime, isoEpochMs, ReadingColumns, type Reading, type ReadingSegment } from './readings.js';
 
 /**
  * How a reading's point is written in a COPY row. Hex EWKB is what PostGIS parses fastest
@@ -109,26 +109,213 @@ function columnsRow(prefix: string, c: ReadingColumns, i: number, verdict: numbe
     c.number('pdop', i), c.number('sat', i), c.fix(i), c.extensionsAt(i), verdict, encoding);
 }
 
+/** The start of every row of one track: its upload and track columns with their tabs. */
+export function copyRowPrefix(uploadId: string, trackId: number): string {
+  return `${uploadId}\t${trackId}\t`;
+}
+
+/** Readings `start` to `end` of a segment as COPY text, each with the verdict `verdictAt` gives it. */
+export function segmentCopyText(
+  prefix: string,
+  readings: ReadingSegment,
+  start: number,
+  end: number,
+  verdictAt: (i: number) => number,
+  encoding: PointEncoding,
+): string {
+  let text = '';
+  if (readings instanceof ReadingColumns) {
+    for (let i = start; i < end; i++) text += columnsRow(prefix, readings, i, verdictAt(i), encoding);
+  } else {
+    for (let i = start; i < end; i++) text += objectRow(prefix, readings[i], verdictAt(i), encoding);
+  }
+  return text;
+}
+
+/**
+ * COPY's binary format: PostgreSQL takes each value as stored (a double's 8 bytes, a time's
+ * microseconds, a point's EWKB) instead of reading it from text, which was most of the
+ * server's share of storing a long walk. A piece of rows is written only when binary stores
+ * what text would (binaryRowsOk); the values are those copyRow writes as text.
+ */
+export const BINARY_COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+export const BINARY_COPY_TRAILER = Buffer.from([0xff, 0xff]);
+
+/** 2000-01-01T00:00:00Z, PostgreSQL's epoch for timestamps, in Unix milliseconds. */
+const PG_EPOCH_MS = 946_684_800_000;
+/** 0001-01-01T00:00:00Z: PostgreSQL refuses year 0000 as text, so such times never go in binary. */
+const YEAR_ONE_MS = -62_135_596_800_000;
+const INT4_MAX = 2_147_483_647;
+const TWO_32 = 4_294_967_296;
+const MAX_SAFE_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+/**
+ * Whether readings `start` to `end` store the same in binary as in text: each time, if any, is
+ * canonical (as PostgreSQL reads the text, to the microsecond) and not before year 1, and each
+ * satellite count fits the integer column. Other rows go as text, where PostgreSQL judges them.
+ */
+export function binaryRowsOk(readings: ReadingSegment, start: number, end: number): boolean {
+  if (readings instanceof ReadingColumns) {
+    for (let i = start; i < end; i++) {
+      if (readings.oddTime(i) || readings.canonicalTimeMs(i) < YEAR_ONE_MS || !satelliteFits(readings.number('sat', i))) return false;
+    }
+    return true;
+  }
+  for (let i = start; i < end; i++) {
+    const { time, sat } = readings[i];
+    if (time !== undefined) {
+      const ms = isoEpochMs(time);
+      if (!isCanonicalTime(time, ms) || ms < YEAR_ONE_MS) return false;
+    }
+    if (!satelliteFits(sat)) return false;
+  }
+  return true;
+}
+
+function satelliteFits(sat: number | undefined): boolean {
+  return sat === undefined || Math.abs(Math.round(sat)) <= INT4_MAX;
+}
+
+/** A growing buffer of binary COPY rows. */
+class BinaryRows {
+  buf: Buffer;
+  at = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  int32(v: number): void {
+    this.at = this.buf.writeInt32BE(v, this.at);
+  }
+
+  null(): void {
+    this.at = this.buf.writeInt32BE(-1, this.at);
+  }
+
+  float8(v: number | undefined): void {
+    if (v === undefined) return this.null();
+    this.at = this.buf.writeInt32BE(8, this.at);
+    // Text writes -0 as `0`: store what text stores.
+    this.at = this.buf.writeDoubleBE(v === 0 ? 0 : v, this.at);
+  }
+
+  /** A safe integer as int8, without a BigInt for each. */
+  int8(v: number): void {
+    const hi = Math.floor(v / TWO_32);
+    this.at = this.buf.writeInt32BE(hi, this.at);
+    this.at = this.buf.writeUInt32BE(v - hi * TWO_32, this.at);
+  }
+
+  /** Whole milliseconds as int8 microseconds, exactly even where the product passes 2^53. */
+  micros(ms: number): void {
+    if (Math.abs(ms) <= MAX_SAFE_MS) this.int8(ms * 1000);
+    else this.at = this.buf.writeBigInt64BE(BigInt(ms) * 1000n, this.at);
+  }
+
+  /** A UTF-8 text value; `prefix` bytes (jsonb's version) go before it. */
+  text(s: string | undefined, prefix?: number): void {
+    if (s === undefined) return this.null();
+    const n = Buffer.byteLength(s) + (prefix === undefined ? 0 : 1);
+    this.room(4 + n);
+    this.at = this.buf.writeInt32BE(n, this.at);
+    if (prefix !== undefined) this.buf[this.at++] = prefix;
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  bytes(b: Buffer): void {
+    this.room(b.length);
+    this.at += b.copy(this.buf, this.at);
+  }
+}
+
+/** The start of every binary row of one track: the column count, the upload's uuid and the track id. */
+export function binaryRowPrefix(uploadId: string, trackId: number): Buffer {
+  const rows = new BinaryRows(34);
+  rows.at = rows.buf.writeInt16BE(READING_COPY_COLUMNS.length, 0);
+  rows.int32(16);
+  rows.bytes(Buffer.from(uploadId.replace(/-/g, ''), 'hex'));
+  rows.int32(8);
+  rows.int8(trackId);
+  return rows.buf.subarray(0, rows.at);
+}
+
+/** The end of a binary row, by verdict: kept, then drop_reason. */
+const BINARY_VERDICT_TAILS: Buffer[] = Array.from({ length: 9 }, (_, v) => {
+  const reason = dropReasonOf(v);
+  const rows = new BinaryRows(64);
+  rows.int32(1);
+  rows.buf[rows.at++] = v === KEPT ? 1 : 0;
+  rows.text(reason);
+  return Buffer.from(rows.buf.subarray(0, rows.at));
+});
+
+/** Fixed-size part of a binary row after its prefix: seq, time, point, four doubles, satellites. */
+const BINARY_ROW_FIXED = 8 + 12 + 29 + 4 * 12 + 8;
+
+/** Readings `start` to `end` of a segment as binary COPY rows (binaryRowsOk must hold for them). */
+export function segmentCopyBinary(prefix: Buffer, readings: ReadingSegment, start: number, end: number, verdictAt: (i: number) => number): Buffer {
+  const rows = new BinaryRows((end - start) * (prefix.length + BINARY_ROW_FIXED + 32) + 64);
+  const columns = readings instanceof ReadingColumns ? readings : null;
+  for (let i = start; i < end; i++) {
+    const r = columns === null ? (readings as readonly Reading[])[i] : null;
+    rows.room(prefix.length + BINARY_ROW_FIXED + 8);
+    rows.at += prefix.copy(rows.buf, rows.at);
+    rows.int32(4);
+    rows.int32(r === null ? columns!.seq(i) : r.seq);
+    const ms = r === null ? columns!.canonicalTimeMs(i) : r.time === undefined ? NaN : isoEpochMs(r.time);
+    if (Number.isNaN(ms)) {
+      rows.null();
+    } else {
+      rows.int32(8);
+      rows.micros(ms - PG_EPOCH_MS);
+    }
+    const buf = rows.buf;
+    let at = buf.writeInt32BE(25, rows.at);
+    buf[at] = 1;
+    at = buf.writeUInt32LE(0x20000001, at + 1);
+    at = buf.writeUInt32LE(4326, at);
+    at = buf.writeDoubleLE(r === null ? columns!.lon(i) : r.lon, at);
+    rows.at = buf.writeDoubleLE(r === null ? columns!.lat(i) : r.lat, at);
+    rows.float8(r === null ? columns!.number('ele', i) : r.ele);
+    rows.float8(r === null ? columns!.number('hdop', i) : r.hdop);
+    rows.float8(r === null ? columns!.number('vdop', i) : r.vdop);
+    rows.float8(r === null ? columns!.number('pdop', i) : r.pdop);
+    const sat = r === null ? columns!.number('sat', i) : r.sat;
+    if (sat === undefined) {
+      rows.null();
+    } else {
+      rows.int32(4);
+      rows.int32(Math.round(sat));
+    }
+    rows.text(r === null ? columns!.fix(i) : r.fix);
+    const ext = r === null ? columns!.extensionsAt(i) : r.extensions;
+    rows.text(ext === undefined ? undefined : JSON.stringify(ext), 1);
+    rows.bytes(BINARY_VERDICT_TAILS[verdictAt(i)]);
+  }
+  return rows.buf.subarray(0, rows.at);
+}
+
 /** Rows per piece of COPY data: large enough that stream overhead vanishes, small enough to stay a few hundred kB. */
-const ROWS_PER_PIECE = 2000;
+export const ROWS_PER_PIECE = 2000;
 
 /**
  * The readings of one track, segment after segment, as a stream of COPY text, produced a piece
  * at a time as the database takes them, so encoding never holds more than one piece in memory.
  */
 export function readingCopyStream(uploadId: string, trackId: number, segments: readonly CleanedSegment[], encoding: PointEncoding): Readable {
-  const prefix = `${uploadId}\t${trackId}\t`;
+  const prefix = copyRowPrefix(uploadId, trackId);
   function* pieces(): Generator<string> {
     for (const { readings, verdicts } of segments) {
       for (let start = 0; start < readings.length; start += ROWS_PER_PIECE) {
-        const end = Math.min(readings.length, start + ROWS_PER_PIECE);
-        let piece = '';
-        if (readings instanceof ReadingColumns) {
-          for (let i = start; i < end; i++) piece += columnsRow(prefix, readings, i, verdicts[i], encoding);
-        } else {
-          for (let i = start; i < end; i++) piece += objectRow(prefix, readings[i], verdicts[i], encoding);
-        }
-        yield piece;
+        yield segmentCopyText(prefix, readings, start, Math.min(readings.length, start + ROWS_PER_PIECE), (i) => verdicts[i], encoding);
       }
     }
   }

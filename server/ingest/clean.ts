@@ -194,6 +194,23 @@ function fixVerdict(
 }
 
 /**
+ * A reading's verdict from the checks that need only the reading itself (fix type, range, null
+ * island, HDOP, accuracy), with these options. The sequence checks of cleanSegment only drop
+ * readings these keep, so a reading stored with this verdict before its segment is complete
+ * needs amending only where cleanSegment's verdict differs.
+ */
+export function fixVerdicts(opts: CleaningOptions = {}): (readings: ReadingSegment, i: number) => number {
+  const o = { ...CLEANING_DEFAULTS, ...definedOnly(opts) };
+  return (readings, i) => {
+    if (readings instanceof ReadingColumns) {
+      return fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.number('hdop', i), readings.number('accuracy', i), o);
+    }
+    const r = readings[i];
+    return fixVerdict(r.fix, r.lon, r.lat, r.hdop, r.accuracy, o);
+  };
+}
+
+/**
  * The readings as flat arrays, with the verdict so far: the sequence checks look at each
  * position and time several times, and a million readings must clean in well under a second.
  */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { UserError, type ErrorCode } from '../errors.js';
-import { ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
+import { ReadingColumns, type ParseProgress, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
 
 /** Limits that keep one upload from exhausting memory or time; the defaults suit a district's field season. */
 export interface GpxOptions {
@@ -20,6 +20,11 @@ export interface GpxOptions {
    * for a long walk. Ingest asks for this; the readings are the same either way.
    */
   columns?: boolean;
+  /**
+   * Called after each piece of the file is read, with what has been read so far (and waited
+   * for): ingest stores readings while the rest of the file is parsed.
+   */
+  onProgress?: (progress: ParseProgress) => Promise<void>;
 }
 
 /** Limits used when the caller sets none: generous for a season of walks, small enough for one server. */
@@ -43,6 +48,7 @@ export async function parseGpx(
   const reader = new GpxReader(opts);
   for await (const text of decodeXml(input as AsyncIterable<Buffer | string>, opts)) {
     reader.write(text);
+    if (opts.onProgress) await opts.onProgress(reader.progress());
   }
   return reader.finish();
 }
@@ -121,6 +127,10 @@ class GpxReader {
 
   write(chunk: string): void {
     this.parser.write(chunk);
+  }
+
+  progress(): ParseProgress {
+    return { format: 'gpx', tracks: this.tracks, openTrack: this.track, openSegment: this.segment };
   }
 
   finish(): ParsedFile<ReadingSegment> {

@@ -6,7 +6,7 @@ import { parseGeoJson } from './geojson.js';
 import { parseGpx } from './gpx.js';
 import { parseKml, parseKmz } from './kml.js';
 import { parseNmea } from './nmea.js';
-import type { ParsedFile, ReadingSegment } from './readings.js';
+import type { ParsedFile, ParseProgress, ReadingSegment } from './readings.js';
 import type { ReceivedFile } from './receive.js';
 
 export interface ParseOptions {
@@ -15,6 +15,8 @@ export interface ParseOptions {
   crs?: string;
   /** Text encoding the uploader names; overrides what the file says. */
   encoding?: string;
+  /** For GPX: called as the file is read with what has been read so far (see GpxOptions). */
+  onProgress?: (progress: ParseProgress) => Promise<void>;
 }
 
 /** How far into an XML file to look for its root element when a prologue pushes it past the first bytes. */
@@ -29,7 +31,7 @@ export async function parseReceivedFile(file: ReceivedFile, opts: ParseOptions):
   const { kind, label } = detectKind(await readHead(file.path));
   const common = { fileName: file.name, maxPoints: opts.maxPoints, encoding: opts.encoding };
   // GPX logger files are the long ones: their segments come as columns, a tenth of the memory.
-  const gpx = { ...common, columns: true as const };
+  const gpx = { ...common, columns: true as const, onProgress: opts.onProgress };
   const stream = () => fs.createReadStream(file.path);
   switch (kind) {
     case 'gpx':

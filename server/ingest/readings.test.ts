@@ -23,6 +23,15 @@ describe('ReadingColumns', () => {
     expect(Array.from(ReadingColumns.from(many))).toStrictEqual(many);
   });
 
+  it('gives back seqs that do not count up by one, wherever the run breaks', () => {
+    const at = (seqs: number[]) => seqs.map((seq, i) => ({ seq, lon: 100 + i, lat: 15 }));
+    for (const seqs of [[5, 6, 7], [5, 7, 8], [0, 1, 2, 2, 3], [3, 2, 1], [-0, 1], [0, -0], [1.5, 2.5], [7]]) {
+      expect(Array.from(ReadingColumns.from(at(seqs))), String(seqs)).toStrictEqual(at(seqs));
+    }
+    const long = at(Array.from({ length: 150_000 }, (_, i) => (i < 140_000 ? i + 10 : i * 2)));
+    expect(Array.from(ReadingColumns.from(long))).toStrictEqual(long);
+  });
+
   it('finds the time span that comparing every time as text finds, with or without readings left out', () => {
     const columns = ReadingColumns.from(readings);
     const texts = (skip?: Uint8Array) => readings.filter((r, i) => r.time !== undefined && (!skip || skip[i] === 0)).map((r) => r.time!).sort();

@@ -78,6 +78,20 @@ export interface ParsedFile<S extends ReadingSegment = Reading[]> {
   warnings: string[];
 }
 
+/**
+ * What a parser has read so far, for storing readings while the rest of the file is still being
+ * read: the finished tracks, then the open track with its finished segments and its open
+ * segment. Segments and tracks are the objects the parsed file will hold; readings are only
+ * ever appended to them.
+ */
+export interface ParseProgress<S extends ReadingSegment = ReadingSegment> {
+  format: SourceFormat;
+  crs?: string;
+  tracks: readonly ParsedTrack<S>[];
+  openTrack: ParsedTrack<S> | null;
+  openSegment: S | null;
+}
+
 /** Optional numeric fields of a reading, in the order a Reading lists them. */
 const NUMERIC_FIELDS = ['ele', 'hdop', 'vdop', 'pdop', 'accuracy', 'sat', 'speed', 'course'] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
@@ -132,6 +146,11 @@ export function isoFromEpochMs(ms: number): string {
   return `${cachedMinutePrefix}${pad2(Math.floor(t / 1000))}.${pad3(t % 1000)}Z`;
 }
 
+/** Whether a time is in the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` form, `ms` being isoEpochMs of it. */
+export function isCanonicalTime(time: string, ms: number): boolean {
+  return time.length === 24 && Number.isInteger(ms) && isoFromEpochMs(ms) === time;
+}
+
 /** Readings per block of a column: columns grow a block at a time, never copied. */
 const BLOCK_BITS = 16;
 const BLOCK = 1 << BLOCK_BITS;
@@ -168,7 +187,12 @@ class FloatColumn {
  */
 export class ReadingColumns {
   length = 0;
-  private readonly seqs = new FloatColumn();
+  /**
+   * Seqs count up by one along a segment as parsers number readings, so only the first is kept
+   * (8 MB less for a million readings); the column is made when a reading breaks the run.
+   */
+  private firstSeq = 0;
+  private seqs: FloatColumn | null = null;
   private readonly lons = new FloatColumn();
   private readonly lats = new FloatColumn();
   private readonly numbers: Partial<Record<NumericField, FloatColumn>> = {};
@@ -187,7 +211,14 @@ export class ReadingColumns {
 
   push(r: Reading): void {
     const i = this.length;
-    this.seqs.set(i, r.seq);
+    if (i === 0) this.firstSeq = r.seq;
+    if (this.seqs !== null) {
+      this.seqs.set(i, r.seq);
+    } else if (!Object.is(r.seq, this.firstSeq + i)) {
+      this.seqs = new FloatColumn();
+      for (let j = 0; j < i; j++) this.seqs.set(j, this.firstSeq + j);
+      this.seqs.set(i, r.seq);
+    }
     this.lons.set(i, r.lon);
     this.lats.set(i, r.lat);
     for (const field of NUMERIC_FIELDS) {
@@ -198,7 +229,7 @@ export class ReadingColumns {
     if (r.time !== undefined) {
       const ms = isoEpochMs(r.time);
       // Only the 24-character form: those times order as text as their milliseconds do (`+010000-...` does not).
-      const canonical = r.time.length === 24 && Number.isInteger(ms) && isoFromEpochMs(ms) === r.time;
+      const canonical = isCanonicalTime(r.time, ms);
       (this.times ??= new FloatColumn(i)).set(i, canonical ? ms : NaN);
       if (!canonical) (this.oddTimes ??= new Map()).set(i, r.time);
     } else {
@@ -231,7 +262,7 @@ export class ReadingColumns {
   }
 
   seq(i: number): number {
-    return this.seqs.get(i);
+    return this.seqs === null ? this.firstSeq + i : this.seqs.get(i);
   }
 
   lon(i: number): number {
@@ -264,6 +295,19 @@ export class ReadingColumns {
     if (!Number.isNaN(ms)) return ms;
     const odd = this.oddTimes?.get(i);
     return odd === undefined ? NaN : isoEpochMs(odd);
+  }
+
+  /**
+   * Reading `i`'s time in epoch milliseconds when it is held in canonical form; NaN when it has
+   * no time or a time kept as written (see oddTime).
+   */
+  canonicalTimeMs(i: number): number {
+    return this.times === null ? NaN : this.times.get(i);
+  }
+
+  /** Whether reading `i` has a time not in canonical form (kept as written). */
+  oddTime(i: number): boolean {
+    return this.oddTimes?.has(i) ?? false;
   }
 
   /**

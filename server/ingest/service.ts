@@ -1,4 +1,5 @@
-import type { Database } from '../db/database.js';
+import type { PoolClient } from 'pg';
+import type { Database, Queryable } from '../db/database.js';
 import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { getArea, listAreas, listLevels } from '../areas/store.js';
@@ -206,13 +207,13 @@ interface PreparedUpload {
   known: ReadonlyMap<string, number>;
 }
 
-async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<PreparedUpload> {
+/** The files of an upload not stored before (each once), the earlier uploads of the others, and the upload's area. */
+async function freshFiles(db: Database, files: ReceivedFile[], opts: IngestOptions) {
   const area = opts.area ? await getArea(db.pool, opts.area) : null;
   if (opts.area && !area) {
     throw new UserError('VALIDATION_FAILED', `The upload names area '${opts.area}', which does not exist.`, [{ field: 'area', value: opts.area }]);
   }
-
-  const fresh: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[] = [];
+  const fresh: ReceivedFile[] = [];
   const earlier: store.StoredUpload[] = [];
   const seen = new Set<string>();
   for (const file of files) {
@@ -223,19 +224,46 @@ async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOp
     }
     if (seen.has(file.sha256)) continue;
     seen.add(file.sha256);
-    fresh.push({ file, parsed: await parseReceivedFile(file, { maxPoints: opts.maxPoints, crs: opts.crs, encoding: opts.encoding }) });
+    fresh.push(file);
   }
+  return { area, fresh, earlier };
+}
 
+function parseOptions(opts: IngestOptions) {
+  return { maxPoints: opts.maxPoints, crs: opts.crs, encoding: opts.encoding };
+}
+
+/**
+ * The parsed files cleaned and planned, with the areas their names refer to; `db` is the
+ * upload's transaction when there is one, so planning never waits for a second connection.
+ */
+async function planFiles(
+  db: Queryable,
+  fresh: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[],
+  area: { id: number; code: string } | null,
+  opts: IngestOptions,
+): Promise<{ planned: PlannedFile[]; known: ReadonlyMap<string, number> }> {
   const codes = candidateCodes(fresh.flatMap(({ parsed }) => parsed.tracks.map((t) => t.name)));
-  const known = await store.areaIdsByCode(db.pool, codes);
+  const known = await store.areaIdsByCode(db, codes);
   if (area) known.set(area.code, area.id);
   const knownCodes = new Set(known.keys());
   const villages = await villagesToMatch(db, fresh.map((f) => f.parsed));
   for (const v of villages) known.set(v.code, v.id);
-  const places = await store.areaPlaces(db.pool, [...new Set(known.values())]);
+  const places = await store.areaPlaces(db, [...new Set(known.values())]);
   const planned = fresh.map(({ file, parsed }) => planFile(file, parsed, new VillageNames(knownCodes, villages), known, area, opts.cleaning, places));
-  const earlierReports = earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true }));
-  return { area, planned, earlier, earlierReports, known };
+  return { planned, known };
+}
+
+async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<PreparedUpload> {
+  const { area, fresh, earlier } = await freshFiles(db, files, opts);
+  const parsed: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[] = [];
+  for (const file of fresh) parsed.push({ file, parsed: await parseReceivedFile(file, parseOptions(opts)) });
+  const { planned, known } = await planFiles(db.pool, parsed, area, opts);
+  return { area, planned, earlier, earlierReports: earlierReportsOf(earlier), known };
+}
+
+function earlierReportsOf(earlier: store.StoredUpload[]): FileReport[] {
+  return earlier.map((u) => ({ ...(u.report as unknown as FileReport), duplicate: true }));
 }
 
 /**
@@ -254,11 +282,13 @@ export async function previewFiles(db: Database, files: ReceivedFile[], opts: In
 }
 
 /**
- * Ingest the files of one upload: parse and clean everything first, then write it all in one
- * transaction, so a bad file leaves nothing behind. Files whose bytes were uploaded before
- * are answered with the earlier upload and stored again never.
+ * Ingest the files of one upload in one transaction, so a bad file leaves nothing behind. Files
+ * whose bytes were uploaded before are answered with the earlier upload and stored again never.
+ * On a PostgreSQL server the readings are stored while their file is read (streamIngest); the
+ * embedded database reads and cleans everything first, then writes.
  */
 export async function ingestFiles(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<IngestResult> {
+  if (db.kind === 'server') return streamIngest(db, files, opts);
   const { area, planned, earlier, earlierReports, known } = await prepareUpload(db, files, opts);
   const created = await withTransaction(db.pool, async (client) => {
     const reports: { id: string; report: FileReport }[] = [];
@@ -268,24 +298,78 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
       });
       const trackIds: number[] = [];
       for (const { track, segments, assignment } of p.tracks) {
-        trackIds.push(await store.insertTrack(client, {
-          uploadId,
-          areaId: assignment.areaCode ? known.get(assignment.areaCode)! : null,
-          otherAreaId: assignment.otherAreaCode ? known.get(assignment.otherAreaCode)! : null,
-          name: track.name ?? null,
-          description: track.desc ?? null,
-          kind: assignment.kind,
-          segments,
-        }, store.readingWriterFor(db.kind)));
+        trackIds.push(await store.insertTrack(client, { uploadId, ...trackRow(track, segments, assignment, known) }, store.readingWriterFor(db.kind)));
       }
-      for (const [areaId, waypoints] of p.markersByArea) await store.insertMarkers(client, uploadId, areaId, waypoints);
-      const report: FileReport = { ...p.report, upload_id: uploadId, tracks: p.report.tracks.map((t, i) => ({ ...t, id: trackIds[i] })) };
-      await store.saveReport(client, uploadId, report);
-      reports.push({ id: uploadId, report });
+      reports.push(await finishFile(client, p, uploadId, trackIds));
     }
     return reports;
   });
+  return ingestResult(db, created, earlier, earlierReports);
+}
 
+/**
+ * Ingest on a PostgreSQL server, where parsing (Node) and storing (the server) run on different
+ * cores: in the transaction, each file's readings go to the server by COPY as the parser reads
+ * them, with the verdicts of the per-fix checks; once every file is read, the tracks are
+ * cleaned and planned as in the embedded path, then completed, and the few readings the
+ * sequence checks dropped are amended. The rows stored are the ones the embedded path stores.
+ */
+async function streamIngest(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<IngestResult> {
+  const { area, fresh, earlier } = await freshFiles(db, files, opts);
+  const created = await withTransaction(db.pool, async (client) => {
+    const read: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment>; uploadId: string; trackIds: ReadonlyMap<ParsedTrack<ReadingSegment>, number> }[] = [];
+    for (const file of fresh) {
+      const sink = new store.StreamedReadings(
+        client,
+        { filename: file.name, sha256: file.sha256, size: file.size, areaId: area?.id ?? null, actor: opts.actor },
+        opts.cleaning,
+      );
+      try {
+        const parsed = await parseReceivedFile(file, { ...parseOptions(opts), onProgress: (progress) => sink.take(progress) });
+        read.push({ file, parsed, ...(await sink.finish(parsed)) });
+      } catch (err) {
+        await sink.abort(err);
+        throw err;
+      }
+    }
+    const { planned, known } = await planFiles(client, read, area, opts);
+    const reports: { id: string; report: FileReport }[] = [];
+    for (const [k, p] of planned.entries()) {
+      const { uploadId, trackIds } = read[k];
+      const ids: number[] = [];
+      for (const { track, segments, assignment } of p.tracks) {
+        const id = trackIds.get(track)!;
+        await store.completeTrack(client, id, trackRow(track, segments, assignment, known), opts.cleaning);
+        ids.push(id);
+      }
+      reports.push(await finishFile(client, p, uploadId, ids));
+    }
+    return reports;
+  });
+  return ingestResult(db, created, earlier, earlierReportsOf(earlier));
+}
+
+/** A planned track's row, apart from its upload. */
+function trackRow(track: ParsedTrack<ReadingSegment>, segments: CleanedSegment[], assignment: TrackAssignment, known: ReadonlyMap<string, number>): Omit<store.NewTrack, 'uploadId'> {
+  return {
+    areaId: assignment.areaCode ? known.get(assignment.areaCode)! : null,
+    otherAreaId: assignment.otherAreaCode ? known.get(assignment.otherAreaCode)! : null,
+    name: track.name ?? null,
+    description: track.desc ?? null,
+    kind: assignment.kind,
+    segments,
+  };
+}
+
+/** A file's markers and report, once its tracks are stored. */
+async function finishFile(client: PoolClient, p: PlannedFile, uploadId: string, trackIds: number[]): Promise<{ id: string; report: FileReport }> {
+  for (const [areaId, waypoints] of p.markersByArea) await store.insertMarkers(client, uploadId, areaId, waypoints);
+  const report: FileReport = { ...p.report, upload_id: uploadId, tracks: p.report.tracks.map((t, i) => ({ ...t, id: trackIds[i] })) };
+  await store.saveReport(client, uploadId, report);
+  return { id: uploadId, report };
+}
+
+async function ingestResult(db: Database, created: { id: string; report: FileReport }[], earlier: store.StoredUpload[], earlierReports: FileReport[]): Promise<IngestResult> {
   const uploads: store.StoredUpload[] = [];
   for (const { id } of created) uploads.push((await store.getUpload(db.pool, id))!);
   return { created: created.length > 0, uploads: [...uploads, ...earlier], report: { files: [...created.map((c) => c.report), ...earlierReports] } };
@@ -295,11 +379,11 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
  * The villages (areas of the lowest level) that names in the files may refer to; none are
  * loaded when no track or waypoint has a name.
  */
-async function villagesToMatch(db: Database, files: ParsedFile<ReadingSegment>[]): Promise<(VillageCandidate & { id: number })[]> {
+async function villagesToMatch(db: Queryable, files: ParsedFile<ReadingSegment>[]): Promise<(VillageCandidate & { id: number })[]> {
   const named = files.some((f) => f.tracks.some((t) => t.name) || f.waypoints.some((w) => w.name));
   if (!named) return [];
-  const levels = await listLevels(db.pool);
+  const levels = await listLevels(db);
   if (levels.length === 0) return [];
-  const areas = await listAreas(db.pool, { level: levels[levels.length - 1].key, limit: 1_000_000 });
+  const areas = await listAreas(db, { level: levels[levels.length - 1].key, limit: 1_000_000 });
   return areas.map((a) => ({ id: a.id, code: a.code, name: a.name, name_local: a.name_local }));
 }

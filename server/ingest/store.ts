@@ -1,10 +1,15 @@
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseKind, Queryable } from '../db/database.js';
-import { keptTimeSpan, READING_COPY_COLUMNS, readingCopyStream } from './bulk.js';
-import { dropReasonOf, KEPT, type CleanedSegment } from './clean.js';
-import { readingAt, ReadingColumns, type ParsedWaypoint } from './readings.js';
+import {
+  BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryRowPrefix, binaryRowsOk, copyRowPrefix, keptTimeSpan, READING_COPY_COLUMNS,
+  readingCopyStream, ROWS_PER_PIECE, segmentCopyBinary, segmentCopyText,
+} from './bulk.js';
+import { dropReasonOf, fixVerdicts, KEPT, type CleanedSegment, type CleaningOptions } from './clean.js';
+import { readingAt, ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type ParseProgress, type ReadingSegment } from './readings.js';
 
 export interface StoredUpload {
   id: string;
@@ -99,6 +104,158 @@ async function copyReadings(db: pg.PoolClient, uploadId: string, trackId: number
   if (!segments.some((s) => s.readings.length > 0)) return;
   const copy = db.query(copyFrom(`COPY reading (${READING_COPY_COLUMNS.join(', ')}) FROM STDIN`));
   await pipeline(readingCopyStream(uploadId, trackId, segments, 'ewkb'), copy);
+}
+
+/**
+ * Readings stored while their file is still being read (PostgreSQL servers, inside the upload's
+ * transaction), so that the server stores one part of a long walk while Node parses the next:
+ * the upload row first, then each track as a row completed later (completeTrack) and its
+ * readings by COPY as the parser hands them over, each with its per-fix verdict (fixVerdicts).
+ * Track rows are made in file order, as insertTrack makes them.
+ */
+export class StreamedReadings {
+  private uploadId: string | null = null;
+  private readonly trackIds = new Map<ParsedTrack<ReadingSegment>, number>();
+  /** How many readings of each segment are written. */
+  private readonly written = new Map<ReadingSegment, number>();
+  /** Tracks of the progress already written to their end. */
+  private finishedTracks = 0;
+  private copy: {
+    track: ParsedTrack<ReadingSegment>;
+    stream: Writable;
+    done: Promise<void>;
+    binary: boolean;
+    textPrefix: string;
+    binaryPrefix: Buffer;
+  } | null = null;
+  private readonly verdictOf: (readings: ReadingSegment, i: number) => number;
+
+  constructor(
+    private readonly db: pg.PoolClient,
+    private readonly upload: { filename: string; sha256: string; size: number; areaId: number | null; actor: string | null },
+    cleaning: CleaningOptions,
+  ) {
+    this.verdictOf = fixVerdicts(cleaning);
+  }
+
+  /** Write what the parser has read since the last call: the upload row, new tracks, new readings. */
+  async take(progress: ParseProgress): Promise<void> {
+    this.uploadId ??= await insertUpload(this.db, { ...this.upload, kind: progress.format, crs: progress.crs ?? 'EPSG:4326' });
+    for (; this.finishedTracks < progress.tracks.length; this.finishedTracks++) {
+      await this.writeTrack(progress.tracks[this.finishedTracks], null);
+    }
+    if (progress.openTrack !== null) await this.writeTrack(progress.openTrack, progress.openSegment);
+  }
+
+  /** Write the rest of a parsed file; returns its upload id and the ids of its tracks. */
+  async finish(parsed: ParsedFile<ReadingSegment>): Promise<{ uploadId: string; trackIds: ReadonlyMap<ParsedTrack<ReadingSegment>, number> }> {
+    await this.take({ format: parsed.format, crs: parsed.crs, tracks: parsed.tracks, openTrack: null, openSegment: null });
+    await this.endCopy();
+    return { uploadId: this.uploadId!, trackIds: this.trackIds };
+  }
+
+  /** Give up a COPY in progress (the upload failed), so the transaction can be rolled back. */
+  async abort(reason: unknown): Promise<void> {
+    const copy = this.copy;
+    if (copy === null) return;
+    this.copy = null;
+    copy.stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+    await copy.done.catch(() => undefined);
+  }
+
+  private async writeTrack(track: ParsedTrack<ReadingSegment>, openSegment: ReadingSegment | null): Promise<void> {
+    for (const segment of track.segments) await this.writeSegment(track, segment);
+    if (openSegment !== null) await this.writeSegment(track, openSegment);
+  }
+
+  private async writeSegment(track: ParsedTrack<ReadingSegment>, segment: ReadingSegment): Promise<void> {
+    const to = segment.length;
+    const verdictAt = (i: number) => this.verdictOf(segment, i);
+    for (let from = this.written.get(segment) ?? 0; from < to; from += ROWS_PER_PIECE) {
+      const end = Math.min(to, from + ROWS_PER_PIECE);
+      const binary = binaryRowsOk(segment, from, end);
+      const copy = await this.copyFor(track, binary);
+      const data = binary
+        ? segmentCopyBinary(copy.binaryPrefix, segment, from, end, verdictAt)
+        : segmentCopyText(copy.textPrefix, segment, from, end, verdictAt, 'ewkb');
+      // Waiting for the socket to drain keeps at most a piece or two of COPY data in memory.
+      if (!copy.stream.write(data)) await Promise.race([once(copy.stream, 'drain'), copy.done]);
+      this.written.set(segment, end);
+    }
+  }
+
+  /**
+   * The COPY that takes the track's readings in that format: a track row is made, and the
+   * previous COPY ended, first. Binary unless a piece's rows need PostgreSQL to read them as text.
+   */
+  private async copyFor(track: ParsedTrack<ReadingSegment>, binary: boolean) {
+    if (this.copy?.track === track && this.copy.binary === binary) return this.copy;
+    await this.endCopy();
+    let trackId = this.trackIds.get(track);
+    if (trackId === undefined) {
+      const { rows } = await this.db.query<{ id: number }>('INSERT INTO track (upload_id) VALUES ($1) RETURNING id', [this.uploadId]);
+      trackId = rows[0].id;
+      this.trackIds.set(track, trackId);
+    }
+    const columns = READING_COPY_COLUMNS.join(', ');
+    const stream = this.db.query(copyFrom(`COPY reading (${columns}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`));
+    const done = finished(stream);
+    // Awaited when the COPY ends; until then a failure only has to stop the next write.
+    done.catch(() => undefined);
+    if (binary) stream.write(BINARY_COPY_HEADER);
+    this.copy = {
+      track, stream, done, binary,
+      textPrefix: copyRowPrefix(this.uploadId!, trackId),
+      binaryPrefix: binaryRowPrefix(this.uploadId!, trackId),
+    };
+    return this.copy;
+  }
+
+  private async endCopy(): Promise<void> {
+    const copy = this.copy;
+    if (copy === null) return;
+    this.copy = null;
+    if (copy.binary) copy.stream.write(BINARY_COPY_TRAILER);
+    copy.stream.end();
+    await copy.done;
+  }
+}
+
+/**
+ * Complete a track made by StreamedReadings: its line, counts and assignment, and the verdicts
+ * of the readings the sequence checks dropped after they were written (duplicates, times out of
+ * order, spikes: a few in a thousand for a logger). The rows end up as insertTrack writes them.
+ */
+export async function completeTrack(db: pg.PoolClient, trackId: number, t: Omit<NewTrack, 'uploadId'>, cleaning: CleaningOptions): Promise<void> {
+  const span = keptTimeSpan(t.segments);
+  await db.query(
+    `UPDATE track SET area_id = $2, other_area_id = $3, name = $4, description = $5, kind = $6, reading_count = $7,
+       started_at = $8, ended_at = $9, geom = ST_GeomFromEWKB($10)
+     WHERE id = $1`,
+    [trackId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end, keptLineEwkb(t.segments)],
+  );
+  const written = fixVerdicts(cleaning);
+  let seqs: number[] = [];
+  let reasons: (string | null)[] = [];
+  const amend = async () => {
+    await db.query(
+      `UPDATE reading r SET kept = d.reason IS NULL, drop_reason = d.reason
+       FROM unnest($2::int[], $3::text[]) AS d(seq, reason)
+       WHERE r.track_id = $1 AND r.seq = d.seq`,
+      [trackId, seqs, reasons],
+    );
+    seqs = [];
+    reasons = [];
+  };
+  for (const { readings, verdicts } of t.segments) {
+    for (let i = 0; i < verdicts.length; i++) {
+      if (verdicts[i] === written(readings, i)) continue;
+      seqs.push(readings instanceof ReadingColumns ? readings.seq(i) : readings[i].seq);
+      reasons.push(dropReasonOf(verdicts[i]) ?? null);
+      if (seqs.length === READING_CHUNK) await amend();
+    }
+  }
+  if (seqs.length > 0) await amend();
 }
 
 // Parallel arrays through unnest: one round trip per chunk instead of per row.
