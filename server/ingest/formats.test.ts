@@ -6,6 +6,7 @@ import yazl from 'yazl';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
 import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
+import { multipart } from '../../test/helpers/multipart.js';
 
 /**
  * Every GPS format through `POST /api/uploads` on the real database: what each file becomes
@@ -16,18 +17,6 @@ let db: Database;
 useTestApp((t) => ({ app, db } = t));
 
 const testdata = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'testdata', name));
-
-function multipart(files: { name: string; content: Buffer | string }[], fields: Record<string, string> = {}) {
-  const boundary = '----tessera-formats' + Math.random().toString(16).slice(2);
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
-    parts.push(Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content), Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 async function upload(files: { name: string; content: Buffer | string }[], fields: Record<string, string> = {}) {
   const { payload, headers } = multipart(files, fields);
