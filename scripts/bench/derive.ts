@@ -124,7 +124,7 @@ function deriveAndDissolve(d: District) {
       result = segmentsTessellation({ ...inputs[i], villages: k.villages, parent: k.geometry });
     } catch (err) {
       // Counted, not fatal: one kumban's failure should not hide the other figures.
-      if (failed++ === 0) console.error(`segments failed on kumban ${k.code}: ${(err as Error).message}`, process.env.BENCH_STACK ? (err as Error).stack : "");
+      if (failed++ === 0) console.error(`segments failed on kumban ${k.code}:`, (err as Error).stack ?? err);
       missing += k.villages.length;
       return;
     }

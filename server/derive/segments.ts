@@ -39,7 +39,7 @@ export interface SegmentsOptions {
 export const SEGMENTS_DEFAULTS: SegmentsOptions = { toleranceM: 30, fitM: 12, cornerShiftM: 80, spikeM: 100 };
 
 export interface SegmentsProblem {
-  kind: 'DANGLING_END' | 'NO_FACE' | 'SHARED_FACE' | 'GAP';
+  kind: 'DANGLING_END' | 'END_JOINED_FAR' | 'NO_FACE' | 'SHARED_FACE' | 'GAP';
   message: string;
   villages?: string[];
   track_id?: number;
@@ -265,6 +265,8 @@ interface End {
   point: Position;
   target: Position | null;
   how: 'junction' | 'end' | null;
+  /** Set when the end reached its junction only by the wider search: how far it was. */
+  farM?: number;
 }
 
 /**
@@ -272,7 +274,7 @@ interface End {
  * meeting point of the other ends within tolerance (a junction already chosen wins, else their
  * mean), else nowhere (a dangling end).
  */
-function placeEnds(lines: Position[][], junctions: Position[], toleranceM: number): End[] {
+function placeEnds(lines: Position[][], junctions: Position[], toleranceM: number, nearParent: (p: Position) => boolean): End[] {
   const ends: End[] = lines.flatMap((l, track) => [
     { track, atStart: true, point: l[0], target: null, how: null },
     { track, atStart: false, point: l[l.length - 1], target: null, how: null },
@@ -300,16 +302,18 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
   // A walk starts and stops up to about 20 m along the line from the junction, and its end fix
   // has the walk's scatter (up to 10 m an axis) besides: an end can lie 30-45 m from its
   // junction with nothing else near. A junction marker is set deliberately (GPS-averaged), so an
-  // end that meets nothing within the tolerance still goes to one within twice the tolerance.
+  // end that meets nothing within the tolerance still goes to one within twice the tolerance
+  // (reported, so a walk that really stopped short is looked at). An end within the tolerance of
+  // the parent's edge is left to join the edge.
   for (const e of ends) {
-    if (e.target) continue;
+    if (e.target || nearParent(e.point)) continue;
     let best: Position | null = null;
     let bestD = 2 * toleranceM;
     for (const j of junctions) {
       const d = dist(e.point, j);
       if (d <= bestD) [best, bestD] = [j, d];
     }
-    if (best) [e.target, e.how] = [best, 'junction'];
+    if (best) [e.target, e.how, e.farM] = [best, 'junction', bestD];
   }
   return ends;
 }
@@ -351,7 +355,21 @@ export function segmentsTessellation(
     const fixes = removeSpikes(t.line.map((p) => toLocal(frame, p)), opts.spikeM);
     return fitPolyline(fixes, opts.fitM, opts.cornerShiftM);
   });
-  const ends = placeEnds(lines, junctions.map((j) => j.point), opts.toleranceM);
+  const nearParent = (p: Position) => {
+    const near = nearestOnRings(p, parent);
+    return near !== null && near.d <= opts.toleranceM;
+  };
+  const ends = placeEnds(lines, junctions.map((j) => j.point), opts.toleranceM, nearParent);
+  for (const e of ends) {
+    if (e.farM === undefined) continue;
+    const track = tracks[e.track];
+    problems.push({
+      kind: 'END_JOINED_FAR',
+      message: `The ${e.atStart ? 'start' : 'end'} of walk ${track.id} (${track.areaCode}|${track.otherAreaCode ?? 'outside'}) was joined to the junction ${Math.round(e.farM)} m away, beyond the ${opts.toleranceM} m tolerance: check that the walk reached it.`,
+      track_id: track.id,
+      at: fromLocal(frame, e.point),
+    });
+  }
   const onParent = new Set(junctions.filter((j) => j.onParent).map((j) => j.point));
   lines = lines.map((l, i) => {
     let out = l;
