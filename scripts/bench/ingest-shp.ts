@@ -7,7 +7,8 @@
  *   npx tsx scripts/bench/ingest-shp.ts [--polygons 100000] [--runs 3] [--database-url URL]
  *
  * The database defaults to DATABASE_URL or postgres://postgres@127.0.0.1:5432/tessera_bench
- * (prepare it with `bash scripts/postgis-server.sh tessera_bench`).
+ * (prepare it with `bash scripts/postgis-server.sh tessera_bench`). Needs `ogr2ogr` (Debian's
+ * gdal-bin), `shp2pgsql` (Debian's postgis, not brought by postgresql-15-postgis-3) and `psql`.
  */
 import { execFileSync, execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -63,6 +64,17 @@ function median(xs: number[]): number {
 }
 
 async function main() {
+  const missing = [['ogr2ogr', 'gdal-bin'], ['shp2pgsql', 'postgis'], ['psql', 'postgresql-client']].filter(([tool]) => {
+    try {
+      execSync(`command -v ${tool}`, { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    throw new Error(`Missing ${missing.map(([tool, pkg]) => `${tool} (apt-get install ${pkg})`).join(', ')}: the benchmark measures them beside Tessera.`);
+  }
   const src = path.join(dir, 'bench.geojson');
   writeSource(src);
   const shp = path.join(dir, 'villages.shp');
