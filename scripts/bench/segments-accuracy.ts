@@ -12,17 +12,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Feature, LineString, MultiPolygon, Position } from 'geojson';
-import { cleanReadings } from '../../server/ingest/clean.js';
-import { parseGpx } from '../../server/ingest/gpx.js';
+import type { Feature, LineString, Position } from 'geojson';
 import { boundaryHausdorffM, iou } from '../../server/derive/measure.js';
 import { localFrame, toLocal } from '../../server/derive/local.js';
-import { fitPolyline, removeSpikes, SEGMENTS_DEFAULTS, segmentsTessellation, type SegmentTrack } from '../../server/derive/segments.js';
+import { fitPolyline, removeSpikes, SEGMENTS_DEFAULTS, segmentsTessellation } from '../../server/derive/segments.js';
+import { DEMO_DIR, demoSegmentsInput, readDemoAreas } from '../fixtures/demoSegments.js';
 
-const demo = path.join(import.meta.dirname, '../../fixtures/demo');
-type AreaProps = { code: string; level: string; parent_code: string; centre: Position };
-const areas = JSON.parse(fs.readFileSync(path.join(demo, 'areas.geojson'), 'utf8')).features as Feature<MultiPolygon, AreaProps>[];
-const truthLines = (JSON.parse(fs.readFileSync(path.join(demo, 'boundaries.geojson'), 'utf8')).features as Feature<LineString | null, { kind: string; name: string }>[])
+const areas = readDemoAreas();
+const truthLines = (JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'boundaries.geojson'), 'utf8')).features as Feature<LineString | null, { kind: string; name: string }>[])
   .filter((f) => f.properties.kind === 'boundary');
 
 function nearest(p: Position, a: Position, b: Position): { t: number; q: Position; d: number } {
@@ -80,20 +77,9 @@ const boundaryRows: string[] = [];
 const oracleWorst = new Map<string, number>();
 const causes = { end: 0, corner: 0, cornerLongStep: 0, off: 0, over: 0 };
 for (const kumban of areas.filter((a) => a.properties.level === 'kumban')) {
-  const code = kumban.properties.code;
-  const parsed = await parseGpx(fs.createReadStream(path.join(demo, 'gpx', 'segments', `${code}.gpx`)), { fileName: `${code}.gpx` });
-  const tracks: SegmentTrack[] = parsed.tracks.map((t, i) => {
-    const [a, b] = (t.name ?? '').split('|');
-    const kept = t.segments.flatMap((s) => cleanReadings(s)).filter((r) => r.kept);
-    return { id: i + 1, areaCode: a, otherAreaCode: b === 'outside' ? null : b, line: kept.map((r) => [r.lon, r.lat]), readings: kept.length };
-  });
-  const villages = areas.filter((a) => a.properties.parent_code === code);
-  const result = segmentsTessellation({
-    tracks,
-    junctions: parsed.waypoints.filter((w) => w.name?.startsWith('J-')).map((w) => ({ name: w.name ?? null, point: [w.lon, w.lat] })),
-    villages: villages.map((v) => ({ code: v.properties.code, centre: v.properties.centre })),
-    parent: kumban.geometry,
-  });
+  const { input, villages } = await demoSegmentsInput(kumban, areas);
+  const { tracks } = input;
+  const result = segmentsTessellation(input);
   for (const truth of villages) {
     const mine = result.villages.find((v) => v.code === truth.properties.code);
     villageRows.push(mine ? `| ${truth.properties.code} | ${iou(truth.geometry, mine.geometry).toFixed(4)} | ${boundaryHausdorffM(truth.geometry, mine.geometry, 5).toFixed(1)} |` : `| ${truth.properties.code} | no face | |`);

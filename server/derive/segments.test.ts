@@ -1,15 +1,12 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import * as turf from '@turf/turf';
-import type { Feature, MultiPolygon, Position } from 'geojson';
+import type { MultiPolygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../config.js';
-import { cleanReadings } from '../ingest/clean.js';
-import { parseGpx } from '../ingest/gpx.js';
 import { boundaryLines } from './boundaries.js';
 import { boundaryHausdorffM, iou } from './measure.js';
 import { nodeLines, polygonArea, polygonizeNetwork } from './planar.js';
 import { fitPolyline, removeSpikes, segmentsTessellation, type SegmentTrack } from './segments.js';
+import { demoSegmentsGpx, demoSegmentsInput, readDemoAreas } from '../../scripts/fixtures/demoSegments.js';
 
 describe('planar network', () => {
   it('splits crossing lines and finds the two faces of a halved square', () => {
@@ -61,25 +58,13 @@ describe('segmentsTessellation', () => {
   });
 });
 
-const demo = path.join(PROJECT_ROOT, 'fixtures', 'demo');
-
-describe.skipIf(!fs.existsSync(path.join(demo, 'gpx', 'segments', 'SK-01-01.gpx')))('segments on the demo kumban Houiysai', () => {
+describe.skipIf(!fs.existsSync(demoSegmentsGpx('SK-01-01')))('segments on the demo kumban Houiysai', () => {
   it('derives each of its 8 villages close to the truth, tiling the kumban without gap or overlap', async () => {
-    const parsed = await parseGpx(fs.createReadStream(path.join(demo, 'gpx', 'segments', 'SK-01-01.gpx')), { fileName: 'SK-01-01.gpx' });
-    const tracks: SegmentTrack[] = parsed.tracks.map((t, i) => {
-      const [a, b] = (t.name ?? '').split('|');
-      const kept = t.segments.flatMap((s) => cleanReadings(s)).filter((r) => r.kept);
-      return { id: i + 1, areaCode: a, otherAreaCode: b === 'outside' ? null : b, line: kept.map((r) => [r.lon, r.lat]), readings: kept.length };
-    });
-    const areas = JSON.parse(fs.readFileSync(path.join(demo, 'areas.geojson'), 'utf8')).features as Feature<MultiPolygon, { code: string; level: string; parent_code: string; centre: Position }>[];
-    const villages = areas.filter((f) => f.properties.parent_code === 'SK-01-01');
+    const areas = readDemoAreas();
     const kumban = areas.find((f) => f.properties.code === 'SK-01-01')!;
-    const result = segmentsTessellation({
-      tracks,
-      junctions: parsed.waypoints.filter((w) => w.name?.startsWith('J-')).map((w) => ({ name: w.name ?? null, point: [w.lon, w.lat] })),
-      villages: villages.map((v) => ({ code: v.properties.code, centre: v.properties.centre })),
-      parent: kumban.geometry,
-    });
+    const { input, villages } = await demoSegmentsInput(kumban, areas);
+    const { tracks } = input;
+    const result = segmentsTessellation(input);
     expect(villages).toHaveLength(8);
     expect(result.villages).toHaveLength(8);
     expect(result.problems).toEqual([]);
@@ -112,27 +97,16 @@ describe.skipIf(!fs.existsSync(path.join(demo, 'gpx', 'segments', 'SK-01-01.gpx'
   }, 60_000);
 });
 
-describe.skipIf(!fs.existsSync(path.join(demo, 'gpx', 'segments', 'SK-04-02.gpx')))('segments on every demo kumban', () => {
+describe.skipIf(!fs.existsSync(demoSegmentsGpx('SK-04-02')))('segments on every demo kumban', () => {
   it('derives every village of the province, close to the truth, without gap or overlap', async () => {
-    const areas = JSON.parse(fs.readFileSync(path.join(demo, 'areas.geojson'), 'utf8')).features as Feature<MultiPolygon, { code: string; level: string; parent_code: string; centre: Position }>[];
+    const areas = readDemoAreas();
     const kumbans = areas.filter((f) => f.properties.level === 'kumban');
     expect(kumbans).toHaveLength(12);
     let derived = 0;
     for (const kumban of kumbans) {
       const code = kumban.properties.code;
-      const parsed = await parseGpx(fs.createReadStream(path.join(demo, 'gpx', 'segments', `${code}.gpx`)), { fileName: `${code}.gpx` });
-      const tracks: SegmentTrack[] = parsed.tracks.map((t, i) => {
-        const [a, b] = (t.name ?? '').split('|');
-        const kept = t.segments.flatMap((s) => cleanReadings(s)).filter((r) => r.kept);
-        return { id: i + 1, areaCode: a, otherAreaCode: b === 'outside' ? null : b, line: kept.map((r) => [r.lon, r.lat]), readings: kept.length };
-      });
-      const villages = areas.filter((f) => f.properties.parent_code === code);
-      const result = segmentsTessellation({
-        tracks,
-        junctions: parsed.waypoints.filter((w) => w.name?.startsWith('J-')).map((w) => ({ name: w.name ?? null, point: [w.lon, w.lat] })),
-        villages: villages.map((v) => ({ code: v.properties.code, centre: v.properties.centre })),
-        parent: kumban.geometry,
-      });
+      const { input, villages } = await demoSegmentsInput(kumban, areas);
+      const result = segmentsTessellation(input);
       // Before, on SK-04-01 and SK-04-02 walk ends 30-40 m from their junction were left
       // dangling and four villages got no face; now they are joined, each with a notice.
       expect(result.problems.filter((p) => p.kind !== 'END_JOINED_FAR'), code).toEqual([]);

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { dropReasonOf, KEPT, verdictOf, type CleanedReading, type CleanedSegment } from './clean.js';
 import { isCanonicalTime, isoEpochMs, ReadingColumns, type Reading, type ReadingSegment } from './readings.js';
 
@@ -305,22 +304,6 @@ export function segmentCopyBinary(prefix: Buffer, readings: ReadingSegment, star
 
 /** Rows per piece of COPY data: large enough that stream overhead vanishes, small enough to stay a few hundred kB. */
 export const ROWS_PER_PIECE = 2000;
-
-/**
- * The readings of one track, segment after segment, as a stream of COPY text, produced a piece
- * at a time as the database takes them, so encoding never holds more than one piece in memory.
- */
-export function readingCopyStream(uploadId: string, trackId: number, segments: readonly CleanedSegment[], encoding: PointEncoding): Readable {
-  const prefix = copyRowPrefix(uploadId, trackId);
-  function* pieces(): Generator<string> {
-    for (const { readings, verdicts } of segments) {
-      for (let start = 0; start < readings.length; start += ROWS_PER_PIECE) {
-        yield segmentCopyText(prefix, readings, start, Math.min(readings.length, start + ROWS_PER_PIECE), (i) => verdicts[i], encoding);
-      }
-    }
-  }
-  return Readable.from(pieces(), { objectMode: false });
-}
 
 /** First and last time among the kept readings (ISO 8601 UTC strings sort as text), without sorting them all. */
 export function keptTimeSpan(segments: readonly CleanedSegment[]): { kept: number; start: string | null; end: string | null } {

@@ -298,7 +298,7 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
       });
       const trackIds: number[] = [];
       for (const { track, segments, assignment } of p.tracks) {
-        trackIds.push(await store.insertTrack(client, { uploadId, ...trackRow(track, segments, assignment, known) }, store.readingWriterFor(db.kind)));
+        trackIds.push(await store.insertTrack(client, { uploadId, ...trackRow(track, segments, assignment, known) }));
       }
       reports.push(await finishFile(client, p, uploadId, trackIds));
     }

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DatabaseKind, Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import {
   BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryRowPrefix, binaryRowsOk, copyRowPrefix, keptTimeSpan, READING_COPY_COLUMNS,
-  readingCopyStream, ROWS_PER_PIECE, segmentCopyBinary, segmentCopyText,
+  ROWS_PER_PIECE, segmentCopyBinary, segmentCopyText,
 } from './bulk.js';
 import { dropReasonOf, fixVerdicts, KEPT, type CleanedSegment, type CleaningOptions } from './clean.js';
 import { readingAt, ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type ParseProgress, type ReadingSegment } from './readings.js';
@@ -69,24 +69,18 @@ export interface NewTrack {
 }
 
 /**
- * How readings reach the `reading` table. `copy` streams COPY text (several times faster for a
- * long walk); `unnest` sends parallel arrays as parameters, for the embedded database, whose
- * socket bridge cannot carry COPY FROM STDIN (the session loses protocol synchronisation).
+ * How readings reach the `reading` table: on a PostgreSQL server by COPY while the file is read
+ * (StreamedReadings, then completeTrack); on the embedded database by insertTrack, with parallel
+ * arrays as parameters, because its socket bridge cannot carry COPY FROM STDIN (the session loses
+ * protocol synchronisation).
  */
-export type ReadingWriter = 'copy' | 'unnest';
-
-/** The writer a database kind supports: COPY on a PostgreSQL server, unnest on the embedded PGlite. */
-export function readingWriterFor(kind: DatabaseKind): ReadingWriter {
-  return kind === 'server' ? 'copy' : 'unnest';
-}
-
 /**
  * Insert a track with its line of kept readings, then its readings (kept and dropped, with
  * reasons). The line is sent as binary EWKB (16 bytes a point) with the track rather than
  * gathered back from the stored readings, which made the server read, sort and aggregate every
  * row it had just written; sent first, its buffers are gone before the readings' are made.
  */
-export async function insertTrack(db: pg.PoolClient, t: NewTrack, writer: ReadingWriter = 'unnest'): Promise<number> {
+export async function insertTrack(db: pg.PoolClient, t: NewTrack): Promise<number> {
   const span = keptTimeSpan(t.segments);
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO track (upload_id, area_id, other_area_id, name, description, kind, reading_count, started_at, ended_at, geom)
@@ -94,16 +88,8 @@ export async function insertTrack(db: pg.PoolClient, t: NewTrack, writer: Readin
     [t.uploadId, t.areaId, t.otherAreaId, t.name, t.description, t.kind, span.kept, span.start, span.end, keptLineEwkb(t.segments)],
   );
   const trackId = rows[0].id;
-  if (writer === 'copy') await copyReadings(db, t.uploadId, trackId, t.segments);
-  else await unnestReadings(db, t.uploadId, trackId, t.segments);
+  await unnestReadings(db, t.uploadId, trackId, t.segments);
   return trackId;
-}
-
-/** Stream the readings into `reading` with COPY, inside the caller's transaction. */
-async function copyReadings(db: pg.PoolClient, uploadId: string, trackId: number, segments: readonly CleanedSegment[]): Promise<void> {
-  if (!segments.some((s) => s.readings.length > 0)) return;
-  const copy = db.query(copyFrom(`COPY reading (${READING_COPY_COLUMNS.join(', ')}) FROM STDIN`));
-  await pipeline(readingCopyStream(uploadId, trackId, segments, 'ewkb'), copy);
 }
 
 /**
