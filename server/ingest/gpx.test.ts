@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import { parseDateTime, parseGpx, type GpxOptions } from './gpx.js';
-import { ReadingColumns, type ParsedFile, type Reading } from './readings.js';
+import { ReadingColumns, type ParsedFile, type Reading, type ReadingSegment } from './readings.js';
 
 const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -475,6 +475,28 @@ describe('parseGpx with columns (as ingest reads GPX)', () => {
       );
     const [asColumns, asObjects] = await Promise.all([parse(true), parse(false)]);
     expect(asColumns).toStrictEqual(asObjects);
+  });
+
+  it('reads times the same either way, whatever their form and however many a point has', async () => {
+    const xml = gpx(`<wpt lat="15" lon="106"><time>2024-01-31T01:00:00Z</time><name>Junction</name></wpt>
+      <trk><trkseg>
+        <trkpt lat="15" lon="106"><time>2024-01-31T01:00:00Z</time></trkpt>
+        <trkpt lat="15" lon="106.1"><time>2024-01-31T08:00:01+07:00</time></trkpt>
+        <trkpt lat="15" lon="106.2"><time> 2024-01-31T01:00:02.5Z </time></trkpt>
+        <trkpt lat="15" lon="106.3"><time>2024-01-31T01:00:03Z</time><time>2024-01-31T08:00:04+07:00</time></trkpt>
+        <trkpt lat="15" lon="106.4"><time>2024-01-31T08:00:05+07:00</time><time>2024-01-31T01:00:06Z</time></trkpt>
+        <trkpt lat="15" lon="106.5"><time>2024-01-31T01:00:07Z</time><time>yesterday</time></trkpt>
+        <trkpt lat="15" lon="106.6"><time>2016-12-31T23:59:60Z</time></trkpt>
+        <trkpt lat="15" lon="106.7"><time>2024-01-31T01:00:09</time></trkpt>
+      </trkseg></trk>`);
+    const plain = (parsed: ParsedFile<ReadingSegment>) => ({ ...parsed, tracks: parsed.tracks.map((t) => ({ ...t, segments: t.segments.map((seg) => Array.from(seg)) })) });
+    const [asColumns, asObjects] = await Promise.all([parseText(xml, { columns: true }) as Promise<ParsedFile<ReadingSegment>>, parseText(xml)]);
+    expect(plain(asColumns)).toStrictEqual(plain(asObjects));
+    expect(readings(asObjects).map((r) => r.time)).toEqual([
+      '2024-01-31T01:00:00.000Z', '2024-01-31T01:00:01.000Z', '2024-01-31T01:00:02.500Z', '2024-01-31T01:00:04.000Z',
+      '2024-01-31T01:00:06.000Z', '2024-01-31T01:00:07.000Z', '2017-01-01T00:00:00.000Z', '2024-01-31T01:00:09.000Z',
+    ]);
+    expect(asColumns.waypoints[0].time).toBe('2024-01-31T01:00:00.000Z');
   });
 
   it('hands over ReadingColumns whose readings equal the objects, field for field', async () => {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { UserError, type ErrorCode } from '../errors.js';
-import { ReadingColumns, type ParseProgress, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
+import { daysInMonth, digitsAt, ReadingColumns, utcTimeMs, type ParseProgress, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
 
 /** Limits that keep one upload from exhausting memory or time; the defaults suit a district's field season. */
 export interface GpxOptions {
@@ -95,6 +95,8 @@ class GpxReader {
   private pointDepth = 0;
   private pointLine = 0;
   private reading: Reading = { seq: 0, lon: 0, lat: 0 };
+  /** The point's time when read as utcTimeMs (columns only; `reading.time` is then unset). */
+  private timeMs = NaN;
   private wptName: string | undefined;
   private wptDesc: string | undefined;
   private wptSym: string | undefined;
@@ -344,8 +346,18 @@ class GpxReader {
         break;
       }
       case 'time': {
+        // The later of two times wins, whichever way each was read.
+        const ms = this.columns && this.pointKind !== POINT_WPT ? utcTimeMs(text) : NaN;
+        if (!Number.isNaN(ms)) {
+          this.timeMs = ms;
+          if (r.time !== undefined) delete r.time;
+          break;
+        }
         const v = this.time(text);
-        if (v !== undefined) r.time = v;
+        if (v !== undefined) {
+          r.time = v;
+          this.timeMs = NaN;
+        }
         break;
       }
       case 'fix': {
@@ -379,9 +391,12 @@ class GpxReader {
     const r = this.reading;
     if (this.pointKind === POINT_WPT) {
       this.waypoints.push(toWaypoint(r, this.wptName, this.wptDesc, this.wptSym));
+    } else if (this.segment instanceof ReadingColumns) {
+      this.segment.push(r, this.timeMs);
     } else if (this.segment !== null) {
       this.segment.push(r);
     }
+    this.timeMs = NaN;
     this.pointKind = POINT_NONE;
     this.pointDepth = 0;
     this.extDepth = 0;
@@ -573,21 +588,6 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** The unsigned integer written with exactly `n` digits at `at`, or -1. */
-function digitsAt(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    v = v * 10 + (c - 48);
-  }
-  return v;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 function localName(name: string): string {
   const colon = name.indexOf(':');

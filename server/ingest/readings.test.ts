@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isoEpochMs, isoFromEpochMs, ReadingColumns, type Reading } from './readings.js';
+import { parseDateTime } from './gpx.js';
+import { isoEpochMs, isoFromEpochMs, ReadingColumns, utcTimeMs, type Reading } from './readings.js';
 
 describe('ReadingColumns', () => {
   const readings: Reading[] = [
@@ -52,5 +53,39 @@ describe('times as epoch milliseconds', () => {
       expect(isoFromEpochMs(d.getTime()), iso).toBe(iso);
     }
     expect(isoFromEpochMs(Date.UTC(10000, 0, 1))).toBe('+010000-01-01T00:00:00.000Z');
+  });
+});
+
+describe('utcTimeMs, the logger-time shortcut', () => {
+  it('gives the milliseconds the long way (parseDateTime, then isoEpochMs) gives, for the form it takes', () => {
+    const taken = [
+      '2024-01-31T01:00:00Z', '2024-01-31T01:00:00.5Z', '2024-01-31T01:00:00.123Z', '2024-01-31T01:00:00.1239999Z',
+      '2024-02-29T23:59:59.999Z', '0001-01-01T00:00:00Z', '0000-03-01T00:00:00Z', '9999-12-31T23:59:59Z', '1969-12-31T23:59:59.001Z',
+    ];
+    for (const s of taken) {
+      const long = parseDateTime(s);
+      expect(long, s).not.toBeNull();
+      expect(utcTimeMs(s), s).toBe(isoEpochMs(long!.iso));
+    }
+  });
+
+  it('leaves every other form to the long way (NaN), valid or not', () => {
+    const left = [
+      '2024-01-31T01:00:00', '2024-01-31 01:00:00Z', '2024-01-31t01:00:00Z', '2024-01-31T01:00:00z', '2024-01-31T01:00Z',
+      '2024-01-31T01:00:00+07:00', '2024-01-31T01:00:60Z', '2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-31T24:00:00Z',
+      '2024-01-31T01:00:00.Z', '2024-01-31T01:00:00,5Z', '2024-01-31T01:00:00.5xZ', ' 2024-01-31T01:00:00Z', '+12024-01-31T01:00:00Z', '',
+    ];
+    for (const s of left) expect(utcTimeMs(s), s).toBeNaN();
+  });
+
+  it('stores a reading pushed with its time as milliseconds as the same reading with its time as text', () => {
+    const withText = new ReadingColumns();
+    const withMs = new ReadingColumns();
+    for (const [i, time] of ['2024-01-31T01:00:00Z', '2024-01-31T01:00:01.250Z'].entries()) {
+      withText.push({ seq: i, lon: 106, lat: 15, time: parseDateTime(time)!.iso, ele: 3 });
+      withMs.push({ seq: i, lon: 106, lat: 15, ele: 3 }, utcTimeMs(time));
+    }
+    expect(Array.from(withMs)).toStrictEqual(Array.from(withText));
+    expect(withMs.timeMs(1)).toBe(Date.UTC(2024, 0, 31, 1, 0, 1, 250));
   });
 });
