@@ -156,6 +156,14 @@ describe('parseGpx: reading GPX 1.0', () => {
     ]);
   });
 
+  it('reads numbers as written in any decimal form, and only those', async () => {
+    const values = ['12', '-0', '+1.5', '1.', '.5', ' 7.25\n', '1e3', '-2.5E-1', '0x10', 'Infinity', '1,5', '', '1.2.3', '١٢'];
+    const points = values.map((v, i) => `<trkpt lat="17.9" lon="102.${i}"><ele>${v}</ele></trkpt>`);
+    const file = await parseText(gpx(`<trk><trkseg>${points.join('\n')}</trkseg></trk>`));
+    expect(readings(file).map((r) => r.ele)).toStrictEqual([12, -0, 1.5, 1, 0.5, 7.25, 1000, -0.25, undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(file.warnings).toEqual(['5 values were not a number and ignored (first at line 12: <ele>0x10</ele>)']);
+  });
+
   it('counts repeated problems instead of repeating the warning', async () => {
     const points = Array.from({ length: 1500 }, (_, i) => `<trkpt lat="17.9" lon="102.${i}"><ele>n/a</ele></trkpt>`);
     const file = await parseText(gpx(`<trk><trkseg>${points.join('\n')}</trkseg></trk>`));
