@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { SaxesTagPlain } from 'saxes';
 import { UserError } from '../errors.js';
-import { decodeXml } from '../ingest/gpx.js';
+import { decodeXml, guardedXmlParser, type XmlParser } from '../ingest/xml.js';
 import { KMZ_LIMITS, readFirstKml } from '../ingest/kml.js';
 import { type Coords, type DatasetGeometry } from './geometry.js';
 import type { LayerRecord } from './layers.js';
@@ -35,7 +35,7 @@ export async function readKmlDataset(file: string, fileName: string, isKmz: bool
 }
 
 class KmlDatasetReader {
-  private readonly parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
+  private readonly parser: XmlParser;
   private readonly stack: string[] = [];
   private readonly records: LayerRecord[] = [];
   private placemark: PlacemarkState | null = null;
@@ -48,17 +48,12 @@ class KmlDatasetReader {
   private sawRoot = false;
 
   constructor(private readonly fileName: string) {
-    const p = this.parser;
-    p.on('doctype', () => {
-      throw this.error('XML_DOCTYPE_FORBIDDEN', `a DOCTYPE declaration at line ${p.line} is not allowed in KML (it could pull in other files)`);
+    this.parser = guardedXmlParser('KML', {
+      open: (tag) => this.open(tag),
+      close: () => this.close(),
+      text: (t) => this.onText(t),
+      refuse: (code, message, details) => this.error(code, message, details),
     });
-    p.on('error', (e) => {
-      throw this.error('XML_MALFORMED', `the XML is malformed at line ${p.line}: ${e.message.replace(/^\d+:\d+: /, '')}`);
-    });
-    p.on('opentag', (tag) => this.open(tag));
-    p.on('closetag', () => this.close());
-    p.on('text', (t) => this.onText(t));
-    p.on('cdata', (t) => this.onText(t));
   }
 
   write(chunk: string): void {
@@ -71,8 +66,8 @@ class KmlDatasetReader {
     return this.records;
   }
 
-  private error(code: 'XML_DOCTYPE_FORBIDDEN' | 'XML_MALFORMED' | 'XML_TOO_DEEP' | 'TEXT_FIELD_TOO_LONG' | 'UNSUPPORTED_FILE_TYPE', message: string): UserError {
-    return new UserError(code, `${this.fileName}: ${message}.`, [{ file: this.fileName, line: this.parser.line }]);
+  private error(code: 'XML_DOCTYPE_FORBIDDEN' | 'XML_MALFORMED' | 'XML_TOO_DEEP' | 'TEXT_FIELD_TOO_LONG' | 'UNSUPPORTED_FILE_TYPE', message: string, details: Record<string, unknown> = {}): UserError {
+    return new UserError(code, `${this.fileName}: ${message}.`, [{ file: this.fileName, line: this.parser.line, ...details }]);
   }
 
   private open(tag: SaxesTagPlain): void {

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { SaxesTagPlain } from 'saxes';
 import { UserError, type ErrorCode } from '../errors.js';
+import { clip, fmtNumber, plural } from './warnings.js';
+import { decodeXml, guardedXmlParser, type XmlParser } from './xml.js';
 import { daysInMonth, digitsAt, ReadingColumns, utcTimeMs, type ParseProgress, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
 
 /** Limits that keep one upload from exhausting memory or time; the defaults suit a district's field season. */
@@ -83,7 +85,7 @@ function isPlainDecimal(s: string): boolean {
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 class GpxReader {
-  private readonly parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
+  private readonly parser: XmlParser;
   private readonly file: string;
   private readonly maxPoints: number;
   private readonly maxText: number;
@@ -131,18 +133,12 @@ class GpxReader {
     this.maxText = opts.maxTextLength ?? GPX_DEFAULTS.maxTextLength;
     this.maxDepth = opts.maxDepth ?? GPX_DEFAULTS.maxDepth;
     this.columns = opts.columns === true;
-    const p = this.parser;
-    p.on('doctype', () => {
-      throw this.error(
-        'XML_DOCTYPE_FORBIDDEN',
-        `a DOCTYPE declaration at line ${fmtLine(p.line)} is not allowed in GPX (it could pull in other files)`,
-      );
+    this.parser = guardedXmlParser('GPX', {
+      open: (tag) => this.open(tag),
+      close: () => this.close(),
+      text: (t) => this.onText(t),
+      refuse: (code, message, details) => this.error(code, message, details),
     });
-    p.on('error', (e) => this.malformed(e));
-    p.on('opentag', (tag) => this.open(tag));
-    p.on('closetag', () => this.close());
-    p.on('text', (t) => this.onText(t));
-    p.on('cdata', (t) => this.onText(t));
   }
 
   write(chunk: string): void {
@@ -177,7 +173,7 @@ class GpxReader {
     if (depth > this.maxDepth) {
       throw this.error(
         'XML_TOO_DEEP',
-        `elements are nested more than ${this.maxDepth} levels deep at line ${fmtLine(this.parser.line)}`,
+        `elements are nested more than ${this.maxDepth} levels deep at line ${fmtNumber(this.parser.line)}`,
       );
     }
     // An element with children is not a leaf: its own text (usually whitespace) is not a value.
@@ -275,7 +271,7 @@ class GpxReader {
     if (++this.pointCount > this.maxPoints) {
       throw this.error(
         'TOO_MANY_POINTS',
-        `more than ${this.maxPoints.toLocaleString('en-US')} points (stopped at line ${fmtLine(this.parser.line)}); split the file`,
+        `more than ${this.maxPoints.toLocaleString('en-US')} points (stopped at line ${fmtNumber(this.parser.line)}); split the file`,
         { limit: this.maxPoints },
       );
     }
@@ -450,7 +446,7 @@ class GpxReader {
 
   /** Reads a coordinate with surrounding spaces, or throws the error that says what is wrong with it. */
   private coordinateFallback(raw: string | undefined, axis: 'lat' | 'lon', line: number, limit: number): number {
-    const where = `Point at line ${fmtLine(line)}`;
+    const where = `Point at line ${fmtNumber(line)}`;
     const details = { line, attribute: axis, value: raw === undefined ? null : clip(raw) };
     if (raw === undefined) throw this.error('BAD_COORDINATE', `${where}: ${axis} is missing`, details);
     const s = raw.trim();
@@ -503,22 +499,8 @@ class GpxReader {
   private textTooLong(): never {
     throw this.error(
       'TEXT_FIELD_TOO_LONG',
-      `a text value near line ${fmtLine(this.parser.line)} is longer than ${this.maxText} characters`,
+      `a text value near line ${fmtNumber(this.parser.line)} is longer than ${this.maxText} characters`,
       { limit: this.maxText },
-    );
-  }
-
-  private malformed(e: Error): never {
-    const { line, column } = this.parser;
-    // saxes prefixes its message with "line:column: "; the position is reported separately.
-    const reason = e.message.replace(/^\d+:\d+: /, '');
-    const hint = /entity/.test(reason)
-      ? ' (only &amp; &lt; &gt; &quot; &apos; and numeric character references are allowed)'
-      : '';
-    throw this.error(
-      'XML_MALFORMED',
-      `the XML is malformed at line ${fmtLine(line)}, column ${column + 1}: ${reason}${hint}`,
-      { line, column: column + 1, reason },
     );
   }
 
@@ -618,16 +600,6 @@ function nonEmpty(text: string): string | undefined {
   return s === '' ? undefined : s;
 }
 
-/** Echoes a value from the file in a message without letting a huge value flood the report. */
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-}
-
-/** Line numbers as people read them in the upload report: 1,204. */
-function fmtLine(line: number): string {
-  return line.toLocaleString('en-US');
-}
-
 type WarningKind =
   | 'unreadable-number'
   | 'unreadable-time'
@@ -661,75 +633,8 @@ class Warnings {
 
   list(): string[] {
     return [...this.byKind].map(([kind, { count, line, sample }]) => {
-      const where = `first at line ${fmtLine(line)}${sample === undefined ? '' : `: ${sample}`}`;
+      const where = `first at line ${fmtNumber(line)}${sample === undefined ? '' : `: ${sample}`}`;
       return WARNING_TEXT[kind](count, where);
     });
   }
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
-
-/** How many bytes to look at for a BOM or an XML declaration before choosing a decoder. */
-const SNIFF_BYTES = 1024;
-const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/;
-
-/**
- * Turns the upload's bytes into text chunks for saxes, which only takes strings. The encoding
- * is chosen once from the override, a byte-order mark or the XML declaration (UTF-8 when none),
- * and characters split between chunks are carried over.
- */
-export async function* decodeXml(input: AsyncIterable<Buffer | string>, opts: GpxOptions): AsyncGenerator<string> {
-  let decoder: TextDecoder | null = null;
-  let head: Buffer | null = null;
-  let first = true;
-  for await (const chunk of input) {
-    if (typeof chunk === 'string') {
-      const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
-      first = false;
-      if (text !== '') yield text;
-      continue;
-    }
-    first = false;
-    if (decoder === null) {
-      head = head === null ? Buffer.from(chunk) : Buffer.concat([head, chunk]);
-      if (head.length < SNIFF_BYTES) continue;
-      decoder = openDecoder(head, opts);
-      const text = decoder.decode(head, { stream: true });
-      head = null;
-      if (text !== '') yield text;
-      continue;
-    }
-    const text = decoder.decode(chunk, { stream: true });
-    if (text !== '') yield text;
-  }
-  if (head !== null) {
-    decoder = openDecoder(head, opts);
-    const text = decoder.decode(head, { stream: true });
-    if (text !== '') yield text;
-  }
-  if (decoder !== null) {
-    const rest = decoder.decode();
-    if (rest !== '') yield rest;
-  }
-}
-
-function openDecoder(head: Buffer, opts: GpxOptions): TextDecoder {
-  const label = opts.encoding ?? sniffEncoding(head);
-  try {
-    return new TextDecoder(label);
-  } catch {
-    throw new UserError('UNSUPPORTED_FILE_TYPE', `${opts.fileName}: the text encoding '${clip(label)}' is not supported`, [
-      { file: opts.fileName, encoding: clip(label) },
-    ]);
-  }
-}
-
-function sniffEncoding(head: Buffer): string {
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  const declared = DECLARED_ENCODING.exec(head.subarray(0, SNIFF_BYTES).toString('latin1'));
-  return declared === null ? 'utf-8' : declared[1];
 }

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { SaxesTagPlain } from 'saxes';
 import yauzl from 'yauzl';
 import { UserError, type ErrorCode } from '../errors.js';
-import { decodeXml, parseDateTime } from './gpx.js';
+import { parseDateTime } from './gpx.js';
 import type { ByteSource } from './lines.js';
 import type { ParsedFile, ParsedTrack, ParsedWaypoint, Reading } from './readings.js';
 import { clip, fmtNumber, plural, WarningTally } from './warnings.js';
+import { decodeXml, guardedXmlParser, type XmlParser } from './xml.js';
 
 export interface KmlOptions {
   fileName: string;
@@ -42,7 +43,7 @@ interface PlacemarkState {
 }
 
 class KmlReader {
-  private readonly parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
+  private readonly parser: XmlParser;
   private readonly file: string;
   private readonly maxPoints: number;
   private readonly warnings = new WarningTally();
@@ -66,18 +67,12 @@ class KmlReader {
   constructor(opts: KmlOptions) {
     this.file = opts.fileName;
     this.maxPoints = opts.maxPoints;
-    const p = this.parser;
-    p.on('doctype', () => {
-      throw this.error('XML_DOCTYPE_FORBIDDEN', `a DOCTYPE declaration at line ${fmtNumber(p.line)} is not allowed in KML (it could pull in other files)`);
+    this.parser = guardedXmlParser('KML', {
+      open: (tag) => this.open(tag),
+      close: () => this.close(),
+      text: (t) => this.onText(t),
+      refuse: (code, message, details) => this.error(code, message, details),
     });
-    p.on('error', (e) => {
-      const reason = e.message.replace(/^\d+:\d+: /, '');
-      throw this.error('XML_MALFORMED', `the XML is malformed at line ${fmtNumber(p.line)}, column ${p.column + 1}: ${reason}`, { column: p.column + 1, reason });
-    });
-    p.on('opentag', (tag) => this.open(tag));
-    p.on('closetag', () => this.close());
-    p.on('text', (t) => this.onText(t));
-    p.on('cdata', (t) => this.onText(t));
   }
 
   write(chunk: string): void {
