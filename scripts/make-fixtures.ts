@@ -2,7 +2,7 @@
  * Regenerates the demo fixtures (Sekong province) or a synthetic province for benchmarks:
  *
  *   npx tsx scripts/make-fixtures.ts                     # fixtures/demo, byte-identical every run
- *   npx tsx scripts/make-fixtures.ts --out /tmp/bench --villages 1000 --seed 7 [--fix-interval 60]
+ *   npx tsx scripts/make-fixtures.ts --out /tmp/bench --villages 1000 --seed 7 [--perimeter-fix-interval 60] [--segment-fix-interval 12]
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -29,13 +29,15 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       villages: { type: 'string' },
       seed: { type: 'string' },
-      'fix-interval': { type: 'string' },
+      'perimeter-fix-interval': { type: 'string' },
+      'segment-fix-interval': { type: 'string' },
     },
   });
   const options: FixtureOptions = {
     villageCount: positiveInteger('villages', values.villages, DEMO_OPTIONS.villageCount),
     seed: positiveInteger('seed', values.seed, DEMO_OPTIONS.seed),
-    fixIntervalS: positiveInteger('fix-interval', values['fix-interval'], DEMO_OPTIONS.fixIntervalS),
+    perimeterFixIntervalS: positiveInteger('perimeter-fix-interval', values['perimeter-fix-interval'], DEMO_OPTIONS.perimeterFixIntervalS),
+    segmentFixIntervalS: positiveInteger('segment-fix-interval', values['segment-fix-interval'], DEMO_OPTIONS.segmentFixIntervalS),
   };
   const out = resolve(values.out ?? DEFAULT_OUT);
   const started = performance.now();
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     bytes += Buffer.byteLength(content);
   }
   const points = fixtures.manifest.files.reduce((sum, f) => sum + f.points, 0);
-  console.log(`seed ${options.seed}, ${options.villageCount} villages, a fix every ${options.fixIntervalS} s`);
+  console.log(`seed ${options.seed}, ${options.villageCount} villages, a fix every ${options.perimeterFixIntervalS} s on perimeter walks, ${options.segmentFixIntervalS} s on segment walks`);
   console.log(`wrote ${fixtures.files.size} files (${(bytes / 1e6).toFixed(1)} MB, ${points} GPS points) to ${out}`);
   console.log(`generated in ${(generatedMs / 1000).toFixed(1)} s`);
   for (const line of summarise(fixtures.province.areas)) console.log(line);

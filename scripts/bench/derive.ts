@@ -25,7 +25,7 @@ import type { Feature, MultiPolygon, Position } from 'geojson';
 import pg from 'pg';
 import { createRng } from '../fixtures/random.js';
 import { buildProvince } from '../fixtures/province.js';
-import { NOISE_MODEL, simulateWalk } from '../fixtures/walk.js';
+import { NOISE_MODEL, WALK_FIX_INTERVAL_S, simulateWalk } from '../fixtures/walk.js';
 import { fieldClock } from '../fixtures/clock.js';
 import { offsetLonLat } from '../fixtures/plane.js';
 import { cleanReadings } from '../../server/ingest/clean.js';
@@ -61,6 +61,9 @@ interface District {
   readings: number;
 }
 
+/** Segment walks log as the demo's do. */
+const SEGMENT_WALK_MODEL = { ...NOISE_MODEL, fixIntervalS: WALK_FIX_INTERVAL_S.boundary };
+
 /** The generator's province at N villages, with every shared boundary walked and cleaned. */
 function makeDistrict(villageCount: number): { district: District; generateS: number; cleanS: number } {
   const t0 = performance.now();
@@ -70,7 +73,7 @@ function makeDistrict(villageCount: number): { district: District; generateS: nu
   const walks = province.boundaries.map((b) => {
     const walkRng = rng.fork(`${b.name} ${b.junctions.join(' ')}`);
     const line = walkRng.chance(0.5) ? b.line.slice().reverse() : b.line;
-    return { b, walk: simulateWalk(walkRng, line, false, Date.UTC(2026, 0, 5, 0, 30), clock, NOISE_MODEL) };
+    return { b, walk: simulateWalk(walkRng, line, false, Date.UTC(2026, 0, 5, 0, 30), clock, SEGMENT_WALK_MODEL) };
   });
   const markerRng = rng.fork('markers');
   const junctions = province.junctions.map((j) => ({ name: j.name, areas: j.areas, point: offsetLonLat(j.position, markerRng.normal(2), markerRng.normal(2)) as Position }));

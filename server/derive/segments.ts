@@ -143,17 +143,18 @@ function intersectLines(a: { c: Position; u: Position }, b: { c: Position; u: Po
 /**
  * A walked line as straight pieces fitted to its fixes. Douglas-Peucker at `toleranceM` finds
  * where the boundary bends; a least-squares line through the fixes of each piece averages their
- * scatter away; and each bend is put where neighbouring fitted lines cross. Fixes are a minute
- * (50-90 m) apart, so the walker usually turned a corner between two fixes: joining the fixes
- * would cut it, intersecting the fitted lines gives it back. A crossing further than
+ * scatter away; and each bend is put where neighbouring fitted lines cross. With fixes a minute
+ * (50-90 m) apart the walker usually turned a corner between two fixes, and with any interval
+ * the receiver may have been silent through a corner: joining the fixes would cut it,
+ * intersecting the fitted lines gives it back. A crossing further than
  * `maxShiftM` from the fix at the bend (nearly parallel pieces) falls back to that fix's
  * projections onto the two lines.
  */
 export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: number): Position[] {
   if (line.length < 3) return line;
-  const idx = breakpoints(line, toleranceM);
-  const fits = idx.slice(1).map((j, k) => fitLine(line.slice(idx[k], j + 1)));
   const usual = usualStep(line);
+  const idx = silentBreakpoints(line, breakpoints(line, toleranceM), usual, 2.5 * usual);
+  const fits = idx.slice(1).map((j, k) => fitLine(line.slice(idx[k], j + 1)));
   const out: Position[] = [project(line[0], fits[0])];
   for (let k = 1; k < fits.length; k++) {
     // A piece that is one step between two fixes may be a corner cut short: the walker turned
@@ -170,8 +171,19 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
       const chord = dist(a, b);
       const steps = chord >= 1.3 * usual ? 2 : 1;
       const silent = chord >= 2 * usual;
+      // Across a gap the corner is where the lines before and after, carried on, cross. A line
+      // fitted to a short piece of scattered fixes points several degrees off (the scatter is
+      // correlated over a minute of walking), and a leg walked mostly while the receiver was
+      // silent may have left a few fixes in the piece before: carried far, such a line misses the
+      // corner by as much as the chord would. When the lines are carried further than a share of
+      // the pieces they were fitted to, the corner is put between the chord and the crossing,
+      // at least halfway, which halves the worst of either being wrong.
+      const pieceM = (i: number) => dist(line[idx[i]], line[idx[i + 1]]);
+      const reach = corner && silent ? Math.max(dist(a, corner) / pieceM(k - 1), dist(corner, b) / pieceM(k + 1)) : 0;
+      const trust = Math.min(1, Math.max(0.5, (GAP_REACH[1] - reach) / (GAP_REACH[1] - GAP_REACH[0])));
       if (corner && nearChord(corner, a, b) && (silent || dist(a, corner) + dist(corner, b) <= (steps + 0.3) * usual + 10)) {
-        out.push(corner);
+        const onChord = nearestOnSegment(corner, a, b).point;
+        out.push([onChord[0] + trust * (corner[0] - onChord[0]), onChord[1] + trust * (corner[1] - onChord[1])]);
         k++;
         continue;
       }
@@ -186,6 +198,32 @@ export function fitPolyline(line: Position[], toleranceM: number, maxShiftM: num
   }
   out.push(project(line[line.length - 1], fits[fits.length - 1]));
   return out;
+}
+
+/**
+ * How far, as a share of its piece's length, a fitted line is carried across a recording gap to
+ * the corner: up to the first, the corner is trusted; beyond the second, only halfway (see fitPolyline).
+ */
+const GAP_REACH: [number, number] = [0.4, 0.9];
+
+/**
+ * Breakpoints with every recording gap (a step of three usual steps or more) as a piece of its
+ * own, so that the corner the walker may have turned while the receiver was silent is looked
+ * for (see fitPolyline). With fixes a few seconds apart, Douglas-Peucker often breaks a fix or
+ * two before or after the gap instead, leaving a piece of those fixes and the gap's chord whose
+ * line cuts the corner; breakpoints within `nearM` of the gap give way to the gap's own.
+ */
+function silentBreakpoints(line: Position[], idx: number[], usual: number, nearM: number): number[] {
+  const keep = new Set(idx);
+  for (let i = 0; i < line.length - 1; i++) {
+    if (dist(line[i], line[i + 1]) < 3 * usual) continue;
+    for (const j of [...keep]) {
+      const near = (j < i && dist(line[j], line[i]) < nearM) || (j > i + 1 && dist(line[j], line[i + 1]) < nearM);
+      if (near && j !== 0 && j !== line.length - 1) keep.delete(j);
+    }
+    keep.add(i).add(i + 1);
+  }
+  return [...keep].sort((a, b) => a - b);
 }
 
 /** The walk's median distance between consecutive fixes. */
