@@ -117,8 +117,9 @@ export class StagingChunk {
   /** Features the JS preflight could not prove valid: PostGIS checks them. */
   doubtful = 0;
 
-  constructor(private readonly writer: StagingWriter) {
-    this.binary = writer === 'copy' ? new BinaryRows(1 << 20) : null;
+  /** `initialBytes`: the binary row buffer's first size; it doubles as rows need. */
+  constructor(private readonly writer: StagingWriter, initialBytes = 1 << 20) {
+    this.binary = writer === 'copy' ? new BinaryRows(initialBytes) : null;
     if (this.binary) this.binary.bytes(BINARY_COPY_HEADER);
   }
 
