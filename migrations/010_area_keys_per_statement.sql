@@ -88,10 +88,17 @@ CREATE FUNCTION area_version_check_areas() RETURNS trigger LANGUAGE plpgsql AS $
 DECLARE
   missing bigint;
 BEGIN
+  -- Versions are mostly written with their area in the same statement: an area row this
+  -- transaction wrote cannot be deleted by another before it ends, so only the others are
+  -- locked (a lock writes to the row, and an import writes 100,000 versions).
   WITH wanted AS (
     SELECT DISTINCT area_id AS id FROM written
+  ), found AS (
+    SELECT a.id, a.xmin = xid(pg_current_xact_id()) AS own FROM area a WHERE a.id IN (SELECT id FROM wanted)
+  ), locked AS (
+    SELECT a.id FROM area a WHERE a.id IN (SELECT id FROM found WHERE NOT own) FOR KEY SHARE
   ), present AS (
-    SELECT a.id FROM area a WHERE a.id IN (SELECT id FROM wanted) FOR KEY SHARE
+    SELECT id FROM found WHERE own UNION ALL SELECT id FROM locked
   )
   SELECT w.id INTO missing FROM wanted w WHERE w.id NOT IN (SELECT id FROM present) LIMIT 1;
   IF FOUND THEN

@@ -78,7 +78,9 @@ describe('area keys (checked per statement, migration 010)', () => {
     // Right rows still go in.
     expect(await inRolledBack(async (q) => {
       await q(`INSERT INTO area (level, parent_id, code, name) SELECT 'district', id, 'RAW-K4', 'x' FROM area WHERE code = 'SK'`);
+      // A version of an area this transaction wrote, and one of an area written before (locked).
       await q(`INSERT INTO area_version (area_id, version, status, name) SELECT id, 1, 'planned', 'x' FROM area WHERE code = 'RAW-K4'`);
+      await q(`INSERT INTO area_version (area_id, version, status, name) SELECT id, 1000, 'planned', 'x' FROM area WHERE code = 'SK'`);
     })).toBeNull();
   });
 
