@@ -48,7 +48,7 @@ describe('migration runner', () => {
 
 describe('area keys (checked per statement, migration 010)', () => {
   /** Run `work` in a transaction that is always rolled back; returns the error it raised, if any. */
-  async function inRolledBack(work: (q: (sql: string) => Promise<unknown>) => Promise<void>): Promise<{ code?: string; constraint?: string; message?: string } | null> {
+  async function inRolledBack(work: (q: (sql: string) => Promise<unknown>) => Promise<unknown>): Promise<{ code?: string; constraint?: string; message?: string } | null> {
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
