@@ -58,6 +58,25 @@ function writeSource(file: string) {
   fs.closeSync(out);
 }
 
+/**
+ * CPU seconds used so far by the server processes serving this database (the import's
+ * connection among them), by process id, from /proc: the server runs on this machine. Empty
+ * when /proc cannot be read.
+ */
+async function backendCpu(raw: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await raw.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The process ended, or /proc is not this server's.
+    }
+  }
+  return ticks;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -109,6 +128,8 @@ async function main() {
   let rss = 0;
   // CPU of this process (reading, reprojecting, checking, encoding) during Tessera's imports.
   const cpu: number[] = [];
+  // CPU of the PostgreSQL processes serving Tessera's pool during its imports (10 ms ticks).
+  const serverCpu: number[] = [];
   const load: number[][] = [];
   for (let run = 0; run < runs; run++) {
     await reset();
@@ -117,6 +138,7 @@ async function main() {
     const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
     let t = performance.now();
     const cpu0 = process.cpuUsage();
+    const server0 = await backendCpu(raw);
     const result = await importDataset(db, parts, {
       dryRun: false, level: 'ban', parent: 'BP-01-01', fields: { code: 'VIL_CODE', name: 'NAME_E', population: 'POP', households: 'HH' },
       country: 'LA', actor: 'bench',
@@ -124,6 +146,8 @@ async function main() {
     times.tessera.push(performance.now() - t);
     const used = process.cpuUsage(cpu0);
     cpu.push((used.user + used.system) / 1000);
+    const server1 = await backendCpu(raw);
+    serverCpu.push([...server1].reduce((n, [pid, s]) => n + s - (server0.get(pid) ?? 0), 0));
     clearInterval(sampler);
     rss = Math.max(rss, process.memoryUsage().rss);
     if (result.report.created !== count) throw new Error(`Tessera created ${result.report.created} areas, expected ${count}`);
@@ -155,7 +179,8 @@ async function main() {
   for (const [k, v] of Object.entries(m)) {
     console.log(`| ${k} | ${(v / 1000).toFixed(2)} | ${times[k].map((x) => (x / 1000).toFixed(2)).join(', ')} | ${(v / m.ogr2ogr).toFixed(2)}x |`);
   }
-  console.log(`rows: ${JSON.stringify(check.rows[0])}; Tessera peak RSS ${(rss / 1048576).toFixed(0)} MB, Node CPU (s) ${cpu.map((x) => (x / 1000).toFixed(2)).join(', ')}`);
+  console.log(`rows: ${JSON.stringify(check.rows[0])}; Tessera peak RSS ${(rss / 1048576).toFixed(0)} MB, Node CPU (s) ${cpu.map((x) => (x / 1000).toFixed(2)).join(', ')}, `
+    + `PostgreSQL CPU (s) ${serverCpu.map((x) => x.toFixed(2)).join(', ')}`);
   console.log(`load average (1, 5, 15 min) at the start of each run: ${load.map((l) => l.map((v) => v.toFixed(2)).join(' ')).join(' | ')}`);
 }
 

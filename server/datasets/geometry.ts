@@ -358,19 +358,27 @@ export function geodesicMeasures(polygons: Polygons): { area: number; perimeter:
   return { area: Math.abs(area), perimeter };
 }
 
-/** Polygons as a MultiPolygon in little-endian EWKB with SRID 4326. */
-export function multiPolygonEwkb(polygons: Polygons): Buffer {
+/** The size in bytes of polygons as EWKB (see writeMultiPolygonEwkb). */
+export function multiPolygonEwkbSize(polygons: Polygons): number {
   let size = 13;
   for (const poly of polygons) {
     size += 9;
     for (const ring of poly) size += 4 + ring.length * 8;
   }
-  const buf = Buffer.allocUnsafe(size);
-  buf.writeUInt8(1, 0);
-  buf.writeUInt32LE(0x20000006, 1);
-  buf.writeUInt32LE(4326, 5);
-  buf.writeUInt32LE(polygons.length, 9);
-  let at = 13;
+  return size;
+}
+
+/**
+ * Polygons as a MultiPolygon in little-endian EWKB with SRID 4326, written into `buf` at `at`
+ * (multiPolygonEwkbSize bytes must be free there); returns the offset after it. Writing in
+ * place lets a binary COPY row hold the geometry without a buffer of its own per feature.
+ */
+export function writeMultiPolygonEwkb(polygons: Polygons, buf: Buffer, at: number): number {
+  buf.writeUInt8(1, at);
+  buf.writeUInt32LE(0x20000006, at + 1);
+  buf.writeUInt32LE(4326, at + 5);
+  buf.writeUInt32LE(polygons.length, at + 9);
+  at += 13;
   for (const poly of polygons) {
     buf.writeUInt8(1, at);
     buf.writeUInt32LE(3, at + 1);
@@ -385,17 +393,29 @@ export function multiPolygonEwkb(polygons: Polygons): Buffer {
       at += ring.length * 8;
     }
   }
+  return at;
+}
+
+/** Polygons as a MultiPolygon in little-endian EWKB with SRID 4326. */
+export function multiPolygonEwkb(polygons: Polygons): Buffer {
+  const buf = Buffer.allocUnsafe(multiPolygonEwkbSize(polygons));
+  writeMultiPolygonEwkb(polygons, buf, 0);
   return buf;
+}
+
+/** A point as little-endian EWKB with SRID 4326, written into `buf` at `at` (25 bytes); returns the offset after it. */
+export function writePointEwkb(x: number, y: number, buf: Buffer, at: number): number {
+  buf.writeUInt8(1, at);
+  buf.writeUInt32LE(0x20000001, at + 1);
+  buf.writeUInt32LE(4326, at + 5);
+  buf.writeDoubleLE(x, at + 9);
+  return buf.writeDoubleLE(y, at + 17);
 }
 
 /** A point as little-endian EWKB with SRID 4326, in hex. */
 export function pointEwkbHex(x: number, y: number): string {
   const buf = Buffer.allocUnsafe(25);
-  buf.writeUInt8(1, 0);
-  buf.writeUInt32LE(0x20000001, 1);
-  buf.writeUInt32LE(4326, 5);
-  buf.writeDoubleLE(x, 9);
-  buf.writeDoubleLE(y, 17);
+  writePointEwkb(x, y, buf, 0);
   return buf.toString('hex');
 }
 

@@ -7,7 +7,7 @@ import type { ReceivedFile } from '../ingest/receive.js';
 import { findUploadBySha } from '../ingest/store.js';
 import { crsFromCode, crsFromPrj, proposeCrs, projectGeometry, type CrsProposal, type SourceCrs } from './crs.js';
 import {
-  allFinite, certainlyValid, closeRings, extendBbox, geodesicMeasures, interiorPoint, isPolygonal, multiPolygonEwkb, pointEwkbHex, type Bbox, type Polygons,
+  allFinite, certainlyValid, closeRings, extendBbox, geodesicMeasures, interiorPoint, isPolygonal, multiPolygonEwkb, type Bbox, type Polygons,
 } from './geometry.js';
 import { geoJsonCrs, geoJsonRecords, readGeoJsonDataset } from './geojson.js';
 import { readKmlDataset } from './kml.js';
@@ -341,8 +341,8 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
         area_m2: prepared.area,
         perimeter_m: prepared.perimeter,
         checked: prepared.checked,
-        centre: centre && pointEwkbHex(centre[0], centre[1]),
-        geom: multiPolygonEwkb(prepared.polygons).toString('hex'),
+        centre,
+        polygons: prepared.polygons,
       });
       if (chunk.size >= CHUNK) await flush();
     }

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseKind, Queryable } from '../db/database.js';
-import { copyText } from '../ingest/bulk.js';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from '../ingest/bulk.js';
+import { multiPolygonEwkb, multiPolygonEwkbSize, pointEwkbHex, writeMultiPolygonEwkb, writePointEwkb, type Polygons } from './geometry.js';
 
 /** The bounding box of an area, to check proposals of a CRS against the target district. */
 export async function areaBbox(db: Queryable, key: string): Promise<[number, number, number, number] | null> {
@@ -61,10 +62,10 @@ export interface StagedArea {
   perimeter_m: number;
   /** The JS preflight proved the polygon valid; otherwise PostGIS checks (and repairs) it. */
   checked: boolean;
-  /** A point inside, as hex EWKB; null to let PostGIS place it (ST_PointOnSurface). */
-  centre: string | null;
-  /** MultiPolygon, SRID 4326, as hex EWKB. */
-  geom: string;
+  /** A point inside (WGS 84 lon, lat); null to let PostGIS place it (ST_PointOnSurface). */
+  centre: [number, number] | null;
+  /** The polygons in WGS 84, written as one MultiPolygon. */
+  polygons: Polygons;
 }
 
 const STAGING_COLUMNS = [
@@ -91,7 +92,7 @@ export async function createStaging(db: pg.PoolClient): Promise<void> {
 }
 
 /**
- * COPY text on a PostgreSQL server; parameter arrays on the embedded database, whose socket
+ * Binary COPY on a PostgreSQL server; parameter arrays on the embedded database, whose socket
  * bridge cannot carry COPY FROM STDIN.
  */
 export type StagingWriter = 'copy' | 'unnest';
@@ -100,41 +101,70 @@ export function stagingWriterFor(kind: DatabaseKind): StagingWriter {
   return kind === 'server' ? 'copy' : 'unnest';
 }
 
-const copyNumber = (v: number | null) => (v === null ? '\\N' : String(v));
+/** Bytes of a binary COPY row besides its texts and polygons: count, lengths, numbers, flag, centre. */
+const ROW_FIXED_BYTES = 2 + STAGING_COLUMNS.length * 4 + 4 * 3 + 8 * 2 + 1 + 25;
 
 /**
- * A chunk of features on its way to the staging table, encoded as they are added (COPY text
- * lines, or parameter arrays), so that encoding overlaps with the database writing the chunk
- * before.
+ * A chunk of features on its way to the staging table, encoded as they are added (binary COPY
+ * rows, or parameter arrays), so that encoding overlaps with the database writing the chunk
+ * before. Binary rows carry the geometry as EWKB bytes, which PostGIS reads without the hex
+ * and text parsing of COPY's text format, and which Node writes without a string per feature.
  */
 export class StagingChunk {
-  private readonly lines: string[] = [];
+  private readonly binary: BinaryRows | null;
   private readonly rows: StagedArea[] = [];
   size = 0;
   /** Features the JS preflight could not prove valid: PostGIS checks them. */
   doubtful = 0;
 
-  constructor(private readonly writer: StagingWriter) {}
+  /** `initialBytes`: the binary row buffer's first size; it doubles as rows need. */
+  constructor(private readonly writer: StagingWriter, initialBytes = 1 << 20) {
+    this.binary = writer === 'copy' ? new BinaryRows(initialBytes) : null;
+    if (this.binary) this.binary.bytes(BINARY_COPY_HEADER);
+  }
 
   add(r: StagedArea): void {
     this.size++;
     if (!r.checked) this.doubtful++;
-    if (this.writer === 'unnest') {
+    const b = this.binary;
+    if (!b) {
       this.rows.push(r);
       return;
     }
-    this.lines.push(`${r.record}\t${copyText(r.code)}\t${copyText(r.name)}\t${copyText(r.name_local)}\t${copyText(r.parent_code)}\t`
-      + `${copyText(r.status)}\t${copyNumber(r.population)}\t${copyNumber(r.households)}\t${r.area_m2}\t${r.perimeter_m}\t`
-      + `${r.checked ? 't' : 'f'}\t${r.centre ?? '\\N'}\t${r.geom}\n`);
+    const geomBytes = multiPolygonEwkbSize(r.polygons);
+    // Non-null texts grow the buffer themselves; everything else needs room reserved.
+    b.room(ROW_FIXED_BYTES + geomBytes);
+    b.at = b.buf.writeInt16BE(STAGING_COLUMNS.length, b.at);
+    b.int4(r.record);
+    b.text(r.code);
+    b.text(r.name);
+    b.text(r.name_local ?? undefined);
+    b.text(r.parent_code ?? undefined);
+    b.text(r.status ?? undefined);
+    b.room(ROW_FIXED_BYTES + geomBytes);
+    b.int4(r.population);
+    b.int4(r.households);
+    b.float8(r.area_m2);
+    b.float8(r.perimeter_m);
+    b.bool(r.checked);
+    if (r.centre) {
+      b.int32(25);
+      b.at = writePointEwkb(r.centre[0], r.centre[1], b.buf, b.at);
+    } else b.null();
+    b.int32(geomBytes);
+    b.at = writeMultiPolygonEwkb(r.polygons, b.buf, b.at);
   }
 
   /** Write the chunk into the staging table. */
   async stage(db: pg.PoolClient): Promise<void> {
     if (this.size === 0) return;
-    if (this.writer === 'copy') {
-      const copy = db.query(copyFrom(`COPY dataset_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`));
-      const parts: string[] = [];
-      for (let i = 0; i < this.lines.length; i += 500) parts.push(this.lines.slice(i, i + 500).join(''));
+    if (this.binary) {
+      const b = this.binary;
+      b.bytes(BINARY_COPY_TRAILER);
+      const copy = db.query(copyFrom(`COPY dataset_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
+      // Pieces of 1 MB: the socket takes them without one large write holding the event loop.
+      const parts: Buffer[] = [];
+      for (let i = 0; i < b.at; i += 1 << 20) parts.push(b.buf.subarray(i, Math.min(b.at, i + (1 << 20))));
       await pipeline(Readable.from(parts), copy);
       return;
     }
@@ -148,7 +178,8 @@ export class StagingChunk {
       [
         rows.map((r) => r.record), rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.name_local),
         rows.map((r) => r.parent_code), rows.map((r) => r.status), rows.map((r) => r.population), rows.map((r) => r.households),
-        rows.map((r) => r.area_m2), rows.map((r) => r.perimeter_m), rows.map((r) => r.checked), rows.map((r) => r.centre), rows.map((r) => r.geom),
+        rows.map((r) => r.area_m2), rows.map((r) => r.perimeter_m), rows.map((r) => r.checked),
+        rows.map((r) => (r.centre ? pointEwkbHex(r.centre[0], r.centre[1]) : null)), rows.map((r) => multiPolygonEwkb(r.polygons).toString('hex')),
       ],
     );
   }

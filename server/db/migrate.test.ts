@@ -45,3 +45,60 @@ describe('migration runner', () => {
     ).rejects.toThrow(/area_geom_check|check constraint/);
   });
 });
+
+describe('area keys (checked per statement, migration 010)', () => {
+  /** Run `work` in a transaction that is always rolled back; returns the error it raised, if any. */
+  async function inRolledBack(work: (q: (sql: string) => Promise<unknown>) => Promise<unknown>): Promise<{ code?: string; constraint?: string; message?: string } | null> {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work((sql) => client.query(sql));
+      return null;
+    } catch (e) {
+      return e as { code?: string; constraint?: string };
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
+  it('refuses an unknown level, a missing parent and a version of a missing area, as the foreign keys did', async () => {
+    expect(await inRolledBack((q) => q(`INSERT INTO area (level, code, name) VALUES ('hamlet', 'RAW-K1', 'x')`)))
+      .toMatchObject({ code: '23503', constraint: 'area_level_fkey' });
+    expect(await inRolledBack((q) => q(`INSERT INTO area (level, parent_id, code, name) VALUES ('district', -5, 'RAW-K2', 'x')`)))
+      .toMatchObject({ code: '23503', constraint: 'area_parent_id_fkey' });
+    // Among many rows of one statement, one bad parent is enough.
+    expect(await inRolledBack((q) => q(`INSERT INTO area (level, parent_id, code, name)
+      SELECT 'district', CASE WHEN i = 77 THEN -5 ELSE (SELECT id FROM area WHERE code = 'SK') END, 'RAW-K3-' || i, 'x' FROM generate_series(1, 100) i`)))
+      .toMatchObject({ code: '23503', constraint: 'area_parent_id_fkey' });
+    expect(await inRolledBack((q) => q(`INSERT INTO area_version (area_id, version, status, name) VALUES (-5, 1, 'planned', 'x')`)))
+      .toMatchObject({ code: '23503', constraint: 'area_version_area_id_fkey' });
+    expect(await inRolledBack((q) => q(`UPDATE area SET parent_id = -5 WHERE code = 'SK-01'`)))
+      .toMatchObject({ code: '23503', constraint: 'area_parent_id_fkey' });
+    // Right rows still go in.
+    expect(await inRolledBack(async (q) => {
+      await q(`INSERT INTO area (level, parent_id, code, name) SELECT 'district', id, 'RAW-K4', 'x' FROM area WHERE code = 'SK'`);
+      // A version of an area this transaction wrote, and one of an area written before (locked).
+      await q(`INSERT INTO area_version (area_id, version, status, name) SELECT id, 1, 'planned', 'x' FROM area WHERE code = 'RAW-K4'`);
+      await q(`INSERT INTO area_version (area_id, version, status, name) SELECT id, 1000, 'planned', 'x' FROM area WHERE code = 'SK'`);
+    })).toBeNull();
+  });
+
+  it('keeps areas that have children and levels in use, and deletes an area with its versions', async () => {
+    expect(await inRolledBack((q) => q(`DELETE FROM area WHERE code = 'SK'`)))
+      .toMatchObject({ code: '23503', constraint: 'area_parent_id_fkey' });
+    expect(await inRolledBack((q) => q(`DELETE FROM admin_level WHERE key = 'province'`)))
+      .toMatchObject({ code: '23503', constraint: 'area_level_fkey' });
+    expect(await inRolledBack((q) => q(`UPDATE admin_level SET key = 'prov' WHERE key = 'province'`)))
+      .toMatchObject({ code: '23503', constraint: 'area_level_fkey' });
+    const left: unknown[] = [];
+    expect(await inRolledBack(async (q) => {
+      await q(`INSERT INTO area (level, parent_id, code, name) SELECT 'district', id, 'RAW-K5', 'x' FROM area WHERE code = 'SK'`);
+      await q(`INSERT INTO area_version (area_id, version, status, name) SELECT id, v, 'planned', 'x' FROM area, generate_series(1, 3) v WHERE code = 'RAW-K5'`);
+      const id = ((await q(`SELECT id FROM area WHERE code = 'RAW-K5'`)) as { rows: { id: string }[] }).rows[0].id;
+      await q(`DELETE FROM area WHERE code = 'RAW-K5'`);
+      left.push(...((await q(`SELECT version FROM area_version WHERE area_id = ${Number(id)}`)) as { rows: unknown[] }).rows);
+    })).toBeNull();
+    expect(left).toEqual([]);
+  });
+});

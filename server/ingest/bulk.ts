@@ -175,8 +175,11 @@ function satelliteFits(sat: number | undefined): boolean {
   return sat === undefined || Math.abs(Math.round(sat)) <= INT4_MAX;
 }
 
-/** A growing buffer of binary COPY rows. */
-class BinaryRows {
+/**
+ * A growing buffer of binary COPY rows. Fixed-size writes (int32, float8...) do not grow it:
+ * reserve room for them first; text and bytes grow it themselves.
+ */
+export class BinaryRows {
   buf: Buffer;
   at = 0;
 
@@ -197,6 +200,18 @@ class BinaryRows {
 
   null(): void {
     this.at = this.buf.writeInt32BE(-1, this.at);
+  }
+
+  /** An int4 value, or NULL. */
+  int4(v: number | null): void {
+    if (v === null) return this.null();
+    this.at = this.buf.writeInt32BE(4, this.at);
+    this.at = this.buf.writeInt32BE(v, this.at);
+  }
+
+  bool(v: boolean): void {
+    this.at = this.buf.writeInt32BE(1, this.at);
+    this.buf[this.at++] = v ? 1 : 0;
   }
 
   float8(v: number | undefined): void {
