@@ -162,13 +162,22 @@ export class DbfReader {
     const out: Record<string, unknown> = {};
     let at = this.at + 1;
     for (const f of this.fields) {
-      const text = this.decode(at, at + f.length).trim();
+      const text = cellText(this.decode(at, at + f.length));
       at += f.length;
       out[f.name] = fieldValue(f.type, text);
     }
     this.at += this.recordLength;
     return out;
   }
+}
+
+/**
+ * A cell's text without its padding. Some writers pad with NUL bytes instead of spaces, and
+ * PostgreSQL text cannot hold NUL at all (a value with one would fail the import's insert), so
+ * every NUL goes.
+ */
+function cellText(raw: string): string {
+  return (raw.includes('\0') ? raw.replaceAll('\0', '') : raw).trim();
 }
 
 function fieldValue(type: string, text: string): unknown {
