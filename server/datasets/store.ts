@@ -134,7 +134,7 @@ export class StagingChunk {
     const geomBytes = multiPolygonEwkbSize(r.polygons);
     // Non-null texts grow the buffer themselves; everything else needs room reserved.
     b.room(ROW_FIXED_BYTES + geomBytes);
-    b.at = b.buf.writeInt16BE(STAGING_COLUMNS.length, b.at);
+    b.row(STAGING_COLUMNS.length);
     b.int4(r.record);
     b.text(r.code);
     b.text(r.name);

@@ -194,6 +194,11 @@ export class BinaryRows {
     this.buf = bigger;
   }
 
+  /** The start of a row: its column count. */
+  row(columns: number): void {
+    this.at = this.buf.writeInt16BE(columns, this.at);
+  }
+
   int32(v: number): void {
     this.at = this.buf.writeInt32BE(v, this.at);
   }
@@ -253,7 +258,7 @@ export class BinaryRows {
 /** The start of every binary row of one track: the column count, the upload's uuid and the track id. */
 export function binaryRowPrefix(uploadId: string, trackId: number): Buffer {
   const rows = new BinaryRows(34);
-  rows.at = rows.buf.writeInt16BE(READING_COPY_COLUMNS.length, 0);
+  rows.row(READING_COPY_COLUMNS.length);
   rows.int32(16);
   rows.bytes(Buffer.from(uploadId.replace(/-/g, ''), 'hex'));
   rows.int32(8);
@@ -265,8 +270,7 @@ export function binaryRowPrefix(uploadId: string, trackId: number): Buffer {
 const BINARY_VERDICT_TAILS: Buffer[] = Array.from({ length: 9 }, (_, v) => {
   const reason = dropReasonOf(v);
   const rows = new BinaryRows(64);
-  rows.int32(1);
-  rows.buf[rows.at++] = v === KEPT ? 1 : 0;
+  rows.bool(v === KEPT);
   rows.text(reason);
   return Buffer.from(rows.buf.subarray(0, rows.at));
 });
