@@ -18,10 +18,40 @@ export function signedArea(ring: Ring): number {
   return s / 2;
 }
 
-export function ringLength(ring: Ring): number {
+/** Length of a line or ring in units of the frame. */
+export function lineLength(line: Position[]): number {
   let s = 0;
-  for (let i = 0; i < ring.length - 1; i++) s += Math.hypot(ring[i + 1][0] - ring[i][0], ring[i + 1][1] - ring[i][1]);
+  for (let i = 0; i < line.length - 1; i++) s += Math.hypot(line[i + 1][0] - line[i][0], line[i + 1][1] - line[i][1]);
   return s;
+}
+
+/**
+ * A point strictly inside a polygon (shell and holes): on a horizontal line through the middle
+ * of its height that passes through no vertex, the middle of the widest stretch inside (the
+ * idea of GEOS's InteriorPointArea). Turf's pointOnFeature falls back to a vertex when the
+ * centroid lies outside, and a vertex on a face's edge says nothing about what side it is on.
+ */
+export function interiorPoint(rings: Ring[]): Position {
+  let ymin = Infinity;
+  let ymax = -Infinity;
+  for (const p of rings[0]) [ymin, ymax] = [Math.min(ymin, p[1]), Math.max(ymax, p[1])];
+  const centre = (ymin + ymax) / 2;
+  let below = ymin;
+  let above = ymax;
+  for (const r of rings) for (const p of r) {
+    if (p[1] <= centre && p[1] > below) below = p[1];
+    if (p[1] > centre && p[1] < above) above = p[1];
+  }
+  const y = (below + above) / 2;
+  const xs: number[] = [];
+  for (const r of rings) for (let i = 0; i < r.length - 1; i++) {
+    const [a, b] = [r[i], r[i + 1]];
+    if ((a[1] < y) !== (b[1] < y)) xs.push(a[0] + ((y - a[1]) * (b[0] - a[0])) / (b[1] - a[1]));
+  }
+  xs.sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 2; i + 1 < xs.length; i += 2) if (xs[i + 1] - xs[i] > xs[best + 1] - xs[best]) best = i;
+  return [(xs[best] + xs[best + 1]) / 2, y];
 }
 
 /** Area of a polygon (shell minus holes) in square units of the frame. */
@@ -31,7 +61,7 @@ export function polygonArea(rings: Ring[]): number {
 
 /** Mean width of a polygon, 2·area / perimeter: a long strip of width w gives about w. */
 export function meanWidth(rings: Ring[]): number {
-  const length = rings.reduce((s, r) => s + ringLength(r), 0);
+  const length = rings.reduce((s, r) => s + lineLength(r), 0);
   return length > 0 ? (2 * polygonArea(rings)) / length : 0;
 }
 
@@ -75,7 +105,23 @@ function snapParam(t: number, a: Position, b: Position): number {
  * lines meet only at their ends: the input polygonize needs. Segments are compared in order
  * of their west edge (a sweep), which keeps a kumban's few thousand segments fast.
  */
-export function nodeLines(lines: Position[][]): Position[][] {
+export function nodeLines(input: Position[][]): Position[][] {
+  // Two lines that touch at a vertex each may hold it as a slightly different number (a point
+  // put on a ring computes the ring's vertex back to within 1e-15): each crossing would then
+  // cut the lines at one of the two, and the network would break there by a gap of nothing.
+  // Vertices in one micrometre cell become the first of them. Not rounded: a point computed on
+  // a segment stays on it, where a crossing finds it.
+  const seen = new Map<number, Map<number, Position>>();
+  const same = (p: Position): Position => {
+    const [cx, cy] = [Math.round(p[0] * 1e6), Math.round(p[1] * 1e6)];
+    let column = seen.get(cx);
+    if (!column) seen.set(cx, (column = new Map()));
+    const first = column.get(cy);
+    if (first) return first;
+    column.set(cy, p);
+    return p;
+  };
+  const lines = input.map((l) => l.map(same));
   const segs: { line: number; seg: number; minX: number; maxX: number; minY: number; maxY: number }[] = [];
   lines.forEach((l, li) => {
     for (let s = 0; s < l.length - 1; s++) {

@@ -4,7 +4,7 @@ import type { MultiPolygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { boundaryLines } from './boundaries.js';
 import { boundaryHausdorffM, iou } from './measure.js';
-import { nodeLines, polygonArea, polygonizeNetwork } from './planar.js';
+import { interiorPoint, nodeLines, polygonArea, polygonizeNetwork } from './planar.js';
 import { fitPolyline, removeSpikes, segmentsTessellation, type SegmentTrack } from './segments.js';
 import { demoSegmentsGpx, demoSegmentsInput, readDemoAreas } from '../../scripts/fixtures/demoSegments.js';
 
@@ -25,6 +25,29 @@ describe('planar network', () => {
     const faces = polygonizeNetwork([square, ...twice]);
     expect(faces).toHaveLength(2);
     for (const face of faces) expect(polygonArea(face)).toBeCloseTo(5000, 6);
+  });
+
+  it('joins two lines at a vertex each holds as a slightly different number', () => {
+    // From a derivation that lost a village: the kumban's ring has a vertex at V; a walk's end
+    // was put on the ring by computation, at V less 1.2e-15 m, and carried a metre past it.
+    const V: Position = [-0.7846504283973902, -229.4128444633076];
+    const onRing: Position = [-0.7846504283973914, -229.4128444633076];
+    const [west, east]: Position[] = [[-33.21820164759763, -233.4377380633988], [12.467537771533939, -245.60087806333115]];
+    const ring: Position[] = [west, V, east, [east[0], 0], [west[0], 0], west];
+    const walk: Position[] = [[5, 1], [10.640018854284037, -230.68385890860552], onRing, [-1.7785188122055526, -229.30227486682398]];
+    const faces = polygonizeNetwork(nodeLines([ring, walk]));
+    expect(faces).toHaveLength(2);
+    expect(faces.reduce((sum, f) => sum + polygonArea(f), 0)).toBeCloseTo(polygonArea([ring]), 6);
+  });
+
+  it('finds a point inside a face whose centroid lies outside it', () => {
+    // A "C": the centroid falls in the notch, and a vertex is no answer either.
+    const c: Position[] = [[0, 0], [100, 0], [100, 10], [10, 10], [10, 90], [100, 90], [100, 100], [0, 100], [0, 0]];
+    const hole: Position[] = [[2, 40], [2, 60], [8, 60], [8, 40], [2, 40]];
+    for (const rings of [[c], [c, hole]]) {
+      const p = interiorPoint(rings);
+      expect(turf.booleanPointInPolygon(turf.point(p), turf.polygon(rings), { ignoreBoundary: true }), JSON.stringify(p)).toBe(true);
+    }
   });
 });
 
@@ -55,6 +78,66 @@ describe('segmentsTessellation', () => {
     const overlap = turf.intersect(turf.featureCollection([turf.multiPolygon(a.coordinates), turf.multiPolygon(b.coordinates)]));
     expect(overlap ? turf.area(overlap) : 0).toBeLessThan(1);
     expect(result.gaps).toEqual([]);
+  });
+});
+
+/**
+ * Four villages around a short middle line: C north, D south, A west, B east of a line from
+ * J1 (1000, north) to J2 (1000, south) in a 2 km square kumban, the other boundaries running
+ * from J1 and J2 to the corners.
+ */
+function fourVillages(north: number, south: number, abWalk: Position[], walkEnds: { ca?: Position; cb?: Position } = {}) {
+  const sq = (x: number, y: number) => at(x, y);
+  const parent: MultiPolygon = { type: 'MultiPolygon', coordinates: [[[sq(0, 0), sq(2000, 0), sq(2000, 2000), sq(0, 2000), sq(0, 0)]]] };
+  const walk = (from: Position, to: Position): Position[] => {
+    const n = Math.ceil(Math.hypot(to[0] - from[0], to[1] - from[1]) / 20);
+    return Array.from({ length: n + 1 }, (_, i) => sq(from[0] + ((to[0] - from[0]) * i) / n + (i % 2 ? 2 : -2), from[1] + ((to[1] - from[1]) * i) / n));
+  };
+  const [j1, j2]: Position[] = [[1000, north], [1000, south]];
+  const lines: [string, string, Position[]][] = [
+    ['C', 'A', walk([5, 1995], walkEnds.ca ?? [j1[0] - 8, j1[1] + 8])],
+    ['C', 'B', walk([1995, 1995], walkEnds.cb ?? [j1[0] + 8, j1[1] + 8])],
+    ['D', 'A', walk([5, 5], [j2[0] - 8, j2[1] - 8])],
+    ['D', 'B', walk([1995, 5], [j2[0] + 8, j2[1] - 8])],
+    ['A', 'B', abWalk.map(([x, y]) => sq(x, y))],
+  ];
+  const tracks: SegmentTrack[] = lines.map(([a, b, line], i) => ({ id: i + 1, areaCode: a, otherAreaCode: b, line, readings: line.length }));
+  const corners: Position[] = [[0, 0], [2000, 0], [2000, 2000], [0, 2000]];
+  return segmentsTessellation({
+    tracks,
+    junctions: [j1, j2, ...corners].map((p, i) => ({ name: `J${i + 1}`, point: sq(p[0], p[1]) })),
+    villages: [['A', 300, 1000], ['B', 1700, 1000], ['C', 1000, 1800], ['D', 1000, 200]].map(([code, x, y]) => ({ code: code as string, centre: sq(x as number, y as number) })),
+    parent,
+  });
+}
+
+describe('segmentsTessellation on short boundaries and short walks', () => {
+  const faceOf = (r: ReturnType<typeof segmentsTessellation>) => Object.fromEntries(r.villages.map((v) => [v.code, turf.area(v.geometry)]));
+
+  it('gives both villages a face across a boundary shorter than the tolerance', () => {
+    // A|B is 20 m long; its walk's three fixes are all nearer J1 than J2.
+    const result = fourVillages(1010, 990, [[1002, 1001], [998, 1004], [999, 1003]]);
+    expect(result.problems.filter((p) => p.kind !== 'END_JOINED_FAR')).toEqual([]);
+    const areas = faceOf(result);
+    expect(Object.keys(areas).sort()).toEqual(['A', 'B', 'C', 'D']);
+    // A: the square's west part between the lines to the corners, about a quarter of 4 km².
+    expect(areas.A / 1e6).toBeCloseTo(1.0, 1);
+    expect(areas.B / 1e6).toBeCloseTo(1.0, 1);
+  });
+
+  it('takes a walk of a single fix as the line between the two junctions it lies between', () => {
+    const result = fourVillages(1010, 990, [[1001, 1002]]);
+    expect(faceOf(result)).toEqual({ A: expect.any(Number), B: expect.any(Number), C: expect.any(Number), D: expect.any(Number) });
+    expect(result.problems.filter((p) => p.kind !== 'END_JOINED_FAR')).toEqual([]);
+  });
+
+  it('joins ends that stopped short of their junction together to the junction, not to their mean', () => {
+    // The C|A and C|B walks stop 35-36 m from J1 (beyond the 30 m tolerance), 27 m apart.
+    const result = fourVillages(1200, 800, [[1000, 1195], [1000, 1000], [1000, 805]], { ca: [985, 1233], cb: [1012, 1233] });
+    expect(Object.keys(faceOf(result)).sort()).toEqual(['A', 'B', 'C', 'D']);
+    const far = result.problems.filter((p) => p.kind === 'END_JOINED_FAR');
+    expect(far).toHaveLength(2);
+    expect(result.problems.filter((p) => p.kind !== 'END_JOINED_FAR')).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as turf from '@turf/turf';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { fromLocal, localFrame, toLocal, type LocalFrame } from './local.js';
-import { meanWidth, mergeFaces, nodeLines, polygonArea, polygonizeNetwork, sharedLengths, type Ring } from './planar.js';
+import { interiorPoint, lineLength, meanWidth, mergeFaces, nodeLines, polygonArea, polygonizeNetwork, sharedLengths, type Ring } from './planar.js';
 
 /** A walked shared boundary: the line between `areaCode` and `otherAreaCode` (null = outside). */
 export interface SegmentTrack {
@@ -318,24 +318,27 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
     { track, atStart: false, point: l[l.length - 1], target: null, how: null },
   ]);
   for (const e of ends) {
-    let best: Position | null = null;
-    let bestD = toleranceM;
-    for (const j of junctions) {
-      const d = dist(e.point, j);
-      if (d <= bestD) [best, bestD] = [j, d];
-    }
-    if (best) [e.target, e.how] = [best, 'junction'];
+    const marker = nearestWithin(e.point, junctions, toleranceM);
+    if (marker) [e.target, e.how] = [marker.point, 'junction'];
   }
   for (const e of ends) {
     if (e.target) continue;
     const near = ends.filter((o) => o !== e && dist(o.point, e.point) <= toleranceM);
     if (near.length === 0) continue;
     const placed = near.find((o) => o.target);
-    const target = placed?.target ?? [
+    const mean: Position = [
       (e.point[0] + near.reduce((s, o) => s + o.point[0], 0)) / (near.length + 1),
       (e.point[1] + near.reduce((s, o) => s + o.point[1], 0)) / (near.length + 1),
     ];
-    for (const o of [e, ...near]) if (!o.target) [o.target, o.how] = [target, 'end'];
+    // Ends that stopped short of their junction together (each 30-45 m from it) meet there, as
+    // a lone end would (below); their mean would leave the lines already at the junction apart.
+    const marker = placed ? null : nearestWithin(mean, junctions, 2 * toleranceM);
+    const target = placed?.target ?? marker?.point ?? mean;
+    for (const o of [e, ...near]) {
+      if (o.target) continue;
+      [o.target, o.how] = marker ? [target, 'junction'] : [target, 'end'];
+      if (marker && dist(o.point, target) > toleranceM) o.farM = dist(o.point, target);
+    }
   }
   // A walk starts and stops up to about 20 m along the line from the junction, and its end fix
   // has the walk's scatter (up to 10 m an axis) besides: an end can lie 30-45 m from its
@@ -345,15 +348,45 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
   // the parent's edge is left to join the edge.
   for (const e of ends) {
     if (e.target || nearParent(e.point)) continue;
-    let best: Position | null = null;
-    let bestD = 2 * toleranceM;
-    for (const j of junctions) {
-      const d = dist(e.point, j);
-      if (d <= bestD) [best, bestD] = [j, d];
-    }
-    if (best) [e.target, e.how, e.farM] = [best, 'junction', bestD];
+    const marker = nearestWithin(e.point, junctions, 2 * toleranceM);
+    if (marker) [e.target, e.how, e.farM] = [marker.point, 'junction', marker.d];
   }
+  // A boundary about as short as the tolerance (15-80 m between two junctions, walked with a
+  // few fixes) has both its junctions within reach of both ends of its walk. The nearest
+  // junction (or the meeting point of the ends near it) for each end is then often one and the
+  // same: the walk shrinks to a loop of nothing, and the two villages it divides share a face.
+  // A walk too short to go round anything is joined to two different junctions when two are in
+  // reach.
+  lines.forEach((line, track) => {
+    const [s, e] = [ends[2 * track], ends[2 * track + 1]];
+    if (s.target === null || s.target !== e.target || lineLength(line) >= 2 * toleranceM) return;
+    let best: { a: Position; b: Position; cost: number } | null = null;
+    for (const a of junctions) {
+      const da = dist(s.point, a);
+      if (da > 2 * toleranceM) continue;
+      for (const b of junctions) {
+        const db = dist(e.point, b);
+        if (b === a || db > 2 * toleranceM || (best && da + db >= best.cost)) continue;
+        best = { a, b, cost: da + db };
+      }
+    }
+    if (!best) return;
+    for (const [end, target] of [[s, best.a], [e, best.b]] as const) {
+      [end.target, end.how] = [target, 'junction'];
+      const d = dist(end.point, target);
+      if (d > toleranceM) end.farM = d;
+    }
+  });
   return ends;
+}
+
+function nearestWithin(p: Position, points: Position[], reachM: number): { point: Position; d: number } | null {
+  let best: { point: Position; d: number } | null = null;
+  for (const q of points) {
+    const d = dist(p, q);
+    if (d <= reachM && (!best || d < best.d)) best = { point: q, d };
+  }
+  return best;
 }
 
 function toMulti(polys: Ring[][], frame: LocalFrame): MultiPolygon {
@@ -375,7 +408,9 @@ export function segmentsTessellation(
 ): SegmentsResult {
   const opts = { ...SEGMENTS_DEFAULTS, ...options };
   const inSet = new Set(input.villages.map((v) => v.code));
-  const usable = input.tracks.filter((t) => t.line.length >= 2);
+  // A walk of one fix still says which junctions its boundary runs between (a boundary of a few
+  // metres, see placeEnds); it is a line of no length until its ends are placed.
+  const usable = input.tracks.filter((t) => t.line.length >= 1);
   // With a parent polygon, its edge is the outer line: a walk along it (to the outside, or to a
   // village of another kumban) would only leave slivers between two versions of one line.
   const tracks = input.parent ? usable.filter((t) => inSet.has(t.areaCode) && t.otherAreaCode !== null && inSet.has(t.otherAreaCode)) : usable;
@@ -391,7 +426,7 @@ export function segmentsTessellation(
   });
   let lines = tracks.map((t) => {
     const fixes = removeSpikes(t.line.map((p) => toLocal(frame, p)), opts.spikeM);
-    return fitPolyline(fixes, opts.fitM, opts.cornerShiftM);
+    return fixes.length === 1 ? [fixes[0], fixes[0]] : fitPolyline(fixes, opts.fitM, opts.cornerShiftM);
   });
   const nearParent = (p: Position) => {
     const near = nearestOnRings(p, parent);
@@ -443,7 +478,7 @@ export function segmentsTessellation(
     });
   }
 
-  const network = [...lines, ...connectors, ...parent.flat()];
+  const network = [...lines.filter((l) => lineLength(l) > 1e-6), ...connectors, ...parent.flat()];
   const faces = polygonizeNetwork(nodeLines(network)).filter((f) => parent.length === 0 || insideParent(interiorPoint(f), parent));
   const centres = input.villages.map((v) => toLocal(frame, v.centre));
   const owner: (number | null)[] = faces.map(() => null);
@@ -543,10 +578,6 @@ function absorbSlivers(faces: Ring[][], owner: (number | null)[], toleranceM: nu
     });
   }
   return absorbed;
-}
-
-function interiorPoint(rings: Ring[]): Position {
-  return turf.pointOnFeature(turf.polygon(rings)).geometry.coordinates;
 }
 
 function formatArea(m2: number): string {
