@@ -56,8 +56,8 @@ export type FromWorker =
       error: { user: true; code: ErrorCode; message: string; details: unknown[] } | { user: false; message: string; stack?: string; code?: string };
     };
 
-/** Idle threads are ended after this long, so a quiet server holds none. */
-const IDLE_MS = 60_000;
+/** Idle threads are ended after this long (each holds ~30 MB), so a quiet server holds none. */
+const IDLE_MS = 5 * 60_000;
 const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
 
 /**
@@ -125,8 +125,9 @@ interface Thread {
 }
 
 /**
- * A small pool of parsing threads with one heap limit. Threads are kept between files (starting
- * one costs tens of milliseconds and a transpile check) and replaced when one is stopped.
+ * A small pool of parsing threads with one heap limit. Threads are kept between files, as
+ * starting one (Node, tsx, the parsers' modules) takes most of a second, and replaced when one
+ * is stopped.
  */
 export class ParseSandbox {
   private readonly idle: Thread[] = [];
@@ -167,6 +168,14 @@ export class ParseSandbox {
       if (next) next();
       else this.running--;
     }
+  }
+
+  /** Start a thread now, so that the next file does not wait for one to load (about a second). */
+  async warm(): Promise<void> {
+    if (this.idle.length > 0) return;
+    const thread = this.start();
+    await thread.ready;
+    this.rest(thread);
   }
 
   private start(): Thread {
