@@ -176,6 +176,45 @@ describe('an upload stopped for its memory', () => {
   });
 });
 
+/**
+ * A GPX whose first block of readings is plain (handed over, and on a server stored, while the
+ * file is read) and whose later readings carry long vendor extensions, which the parsing thread
+ * holds until their block is full: it runs out of memory part way through.
+ */
+function heavyGpx(plain: number, heavy: number): string {
+  const out = ['<gpx version="1.1">', '<trk><name>Heavy</name><trkseg>'];
+  for (let i = 0; i < plain + heavy; i++) {
+    const ext = i < plain ? '' : `<extensions>${Array.from({ length: 40 }, (_, k) => `<v${k}>${String(i * 40 + k).padStart(120, 'x')}</v${k}>`).join('')}</extensions>`;
+    out.push(`<trkpt lat="${(15.4 + i * 1e-6).toFixed(7)}" lon="106.9">${ext}</trkpt>`);
+  }
+  out.push('</trkseg></trk></gpx>');
+  return out.join('\n');
+}
+
+describe('an upload stopped for its memory after some of its readings were sent', () => {
+  let app: FastifyInstance;
+  let db: Database;
+  useTestApp((t) => ({ app, db } = t), { TESSERA_PARSE_HEAP_MB: '48' });
+
+  it('leaves nothing of them behind', async () => {
+    const content = heavyGpx(70_000, 12_000);
+    // The first block does reach the main thread before the thread is stopped.
+    let handed = 0;
+    const direct = await parseInSandbox(received('heavy.gpx', content), { maxPoints: 1_000_000 }, { heapMb: 48 }, async (p) => {
+      handed = p.openTrack?.segments.reduce((n, s) => n + s.length, 0) ?? 0;
+    }).then(() => null, (e: unknown) => e);
+    expect(direct).toMatchObject({ code: 'PARSE_OUT_OF_MEMORY', status: 413 });
+    expect(handed).toBe(65_536);
+    const before = await rowCounts(db);
+    const res = await upload(app, [{ name: 'heavy.gpx', content }]);
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: 'PARSE_OUT_OF_MEMORY', details: [{ file: 'heavy.gpx' }] });
+    expect(await rowCounts(db)).toEqual(before);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => db.pool.query('SELECT 1 AS one')));
+    expect(answers.map((r) => r.rows[0].one)).toEqual([1, 1, 1, 1]);
+  });
+});
+
 describe('the pool of parsing threads', () => {
   it('queues the files beyond its threads and reads them all', async () => {
     const sandbox = parseSandbox({ heapMb: 256, workers: 1 });

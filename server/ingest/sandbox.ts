@@ -246,6 +246,8 @@ function runJob(
   const mirror = new Mirror();
   return new Promise((resolve, reject) => {
     let settled = false;
+    // Messages are handled one after another: a block is stored before the next is looked at.
+    let chain = Promise.resolve();
     // The clock runs while the thread reads, and stops while this thread stores what it sent.
     let left = timeoutMs;
     let since = performance.now();
@@ -265,11 +267,13 @@ function runJob(
       worker.off('error', onError);
       worker.off('exit', onExit);
     };
+    // A failure waits for the block being stored: the caller rolls the upload back on it, and no
+    // write of that block may reach the connection after the rollback.
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       cleanup();
-      reject(err);
+      void chain.then(() => reject(err), () => reject(err));
     };
     const succeed = (parsed: ParsedFile<ReadingSegment>) => {
       if (settled) return;
@@ -277,8 +281,6 @@ function runJob(
       cleanup();
       resolve(parsed);
     };
-    // Messages are handled one after another: a block is stored before the next is looked at.
-    let chain = Promise.resolve();
     const onMessage = (message: FromWorker) => {
       if (message.type === 'ready' || message.job !== job) return;
       if (message.type === 'blocks') stopClock();
