@@ -106,7 +106,7 @@ describe('reading in the sandbox', () => {
     expect(err).toMatchObject({ code: 'PARSE_TIMEOUT', status: 422, details: [{ file: 'slow.gpx', limit_seconds: 0.05 }] });
     expect((err as Error).message).toMatch(/^File 'slow\.gpx': reading it took longer than 0\.05 seconds/);
     const small = received('small.gpx', '<gpx version="1.1"><wpt lat="15" lon="106"/></gpx>');
-    expect((await parseInSandbox(small, { maxPoints: 10 }, { timeoutMs: 50 })).waypoints).toHaveLength(1);
+    expect((await parseInSandbox(small, { maxPoints: 10 }, { timeoutMs: 10_000 })).waypoints).toHaveLength(1);
   });
 });
 
@@ -129,7 +129,7 @@ function upload(app: FastifyInstance, files: { name: string; content: string }[]
 describe('an upload stopped for its time', () => {
   let app: FastifyInstance;
   let db: Database;
-  useTestApp((t) => ({ app, db } = t), { TESSERA_PARSE_TIMEOUT_S: '0.2' });
+  useTestApp((t) => ({ app, db } = t), { TESSERA_PARSE_TIMEOUT_S: '0.5' });
 
   it('is a 422 naming the file, stores nothing of the upload, and the server goes on serving', async () => {
     const before = await rowCounts(db);
@@ -137,7 +137,7 @@ describe('an upload stopped for its time', () => {
     const res = await upload(app, [good, { name: 'slow walk.gpx', content: longGpx(300_000) }]);
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error: 'PARSE_TIMEOUT', details: [{ file: 'slow walk.gpx' }] });
-    expect(res.json().message).toContain("File 'slow walk.gpx': reading it took longer than 0.2 seconds");
+    expect(res.json().message).toContain("File 'slow walk.gpx': reading it took longer than 0.5 seconds");
     expect(res.json().message).toContain('Nothing from this upload was stored');
     expect(await rowCounts(db)).toEqual(before);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
@@ -145,6 +145,12 @@ describe('an upload stopped for its time', () => {
     expect(again.statusCode).toBe(201);
     await db.pool.query('DELETE FROM upload WHERE id = $1', [again.json().upload.id]);
   });
+});
+
+describe('uploads at the same time', () => {
+  let app: FastifyInstance;
+  let db: Database;
+  useTestApp((t) => ({ app, db } = t));
 
   it('does not hold up two uploads read at the same time', async () => {
     const walk = (n: number) => ({ name: `walk-${n}.gpx`, content: `<gpx version="1.1"><trk><name>W${n}</name><trkseg>${

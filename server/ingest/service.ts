@@ -310,9 +310,9 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
 }
 
 /**
- * Ingest on a PostgreSQL server, where parsing (Node) and storing (the server) run on different
- * cores: in the transaction, each file's readings go to the server by COPY as the parser reads
- * them, with the verdicts of the per-fix checks; once every file is read, the tracks are
+ * Ingest on a PostgreSQL server, where parsing (a sandbox thread), encoding COPY (this thread)
+ * and storing (the server) run side by side: in the transaction, each file's readings go to the
+ * server by COPY as the parsing thread hands them over, with the verdicts of the per-fix checks; once every file is read, the tracks are
  * cleaned and planned as in the embedded path, then completed, and the few readings the
  * sequence checks dropped are amended. The rows stored are the ones the embedded path stores.
  */
