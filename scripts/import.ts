@@ -59,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       actor: `cli:${process.env.USER ?? 'unknown'}`,
       maxPoints: config.limits.points,
       cleaning: { maxHdop: config.cleaning.maxHdop, maxSpeedMps: config.cleaning.maxSpeedMps },
+      parse: config.parse,
     });
     for (const report of result.report.files) console.log(formatReport(report));
     return 0;

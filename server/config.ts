@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PARSE_DEFAULTS, type ParseLimits } from './ingest/sandbox.js';
 
 /** Typed runtime configuration, read once from the environment. */
 export interface Config {
@@ -23,6 +24,8 @@ export interface Config {
     maxHdop: number;
     maxSpeedMps: number;
   };
+  /** Limits of the threads GPS files are read in (server/ingest/sandbox.ts). */
+  parse: ParseLimits;
   logLevel: string;
   /** ISO code of the country whose usual CRSs and extent guide shapefile import. */
   country: string;
@@ -61,6 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cleaning: {
       maxHdop: int(env, 'TESSERA_MAX_HDOP', 5),
       maxSpeedMps: int(env, 'TESSERA_MAX_SPEED_MPS', 4),
+    },
+    parse: {
+      heapMb: int(env, 'TESSERA_PARSE_HEAP_MB', PARSE_DEFAULTS.heapMb),
+      timeoutMs: int(env, 'TESSERA_PARSE_TIMEOUT_S', PARSE_DEFAULTS.timeoutMs / 1000) * 1000,
+      workers: Math.max(1, Math.floor(int(env, 'TESSERA_PARSE_WORKERS', PARSE_DEFAULTS.workers))),
     },
     logLevel: env.LOG_LEVEL || 'info',
     country: (env.TESSERA_COUNTRY || 'LA').toUpperCase(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from './gpx.js';
-import { isoEpochMs, isoFromEpochMs, ReadingColumns, utcTimeMs, type Reading } from './readings.js';
+import { blockBuffers, isoEpochMs, isoFromEpochMs, ReadingColumns, utcTimeMs, type ColumnsBlock, type Reading } from './readings.js';
 
 describe('ReadingColumns', () => {
   const readings: Reading[] = [
@@ -40,6 +40,76 @@ describe('ReadingColumns', () => {
     expect(columns.timeSpan()).toEqual({ start: texts()[0], end: texts().at(-1) });
     expect(columns.timeSpan(skip)).toEqual({ start: texts(skip)[0], end: texts(skip).at(-1) });
     expect(ReadingColumns.from([{ seq: 0, lon: 1, lat: 1 }]).timeSpan()).toBeNull();
+  });
+});
+
+describe('ReadingColumns handed over in blocks to another thread', () => {
+  const ext = (o: Record<string, number | string>) => Object.assign(Object.create(null) as Record<string, number | string>, o);
+  /**
+   * Readings over three blocks and a bit, with what a block has to carry: fields that start
+   * after the first block has gone (hdop, times, fixes), a time not in canonical form, a seq
+   * run that breaks in the third block, extensions.
+   */
+  const readings: Reading[] = Array.from({ length: 3 * 65_536 + 123 }, (_, i) => {
+    const r: Reading = { seq: i < 150_000 ? 10 + i : 2 * i, lon: 100 + i * 1e-6, lat: 15 - i * 1e-7 };
+    if (i > 70_000) r.hdop = i % 7;
+    if (i > 66_000) r.time = i === 70_001 ? '+010000-01-01T00:00:00.000Z' : new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString();
+    if (i % 40_000 === 39_999) r.fix = '3d';
+    if (i % 50_000 === 7) r.extensions = ext({ hr: 90 + (i % 5), note: 'a\tb' });
+    return r;
+  });
+
+  /** Push the readings, handing over what is ready now and then as a parser does, through a structured clone. */
+  function handOverAll(every: number): { from: ReadingColumns; to: ReadingColumns; blocks: ColumnsBlock[] } {
+    const from = new ReadingColumns();
+    const to = new ReadingColumns();
+    const blocks: ColumnsBlock[] = [];
+    const send = (all: boolean) => {
+      const out = from.handOver(all);
+      blocks.push(...out);
+      for (const b of structuredClone(out, { transfer: blockBuffers(out) })) to.adopt(b);
+    };
+    readings.forEach((r, i) => {
+      from.push(r);
+      if (i % every === 0) send(false);
+    });
+    send(true);
+    return { from, to, blocks };
+  }
+
+  it('rebuilds the segment reading for reading, with prototype-less extensions', () => {
+    for (const every of [1, 9_999, 1e9]) {
+      const { to, blocks } = handOverAll(every);
+      expect(blocks.map((b) => b.length)).toEqual([65_536, 65_536, 65_536, 123]);
+      expect(to).toHaveLength(readings.length);
+      expect(Array.from(to)).toStrictEqual(readings);
+      expect(Object.getPrototypeOf(to.extensionsAt(7))).toBeNull();
+      expect(to.timeSpan()).toEqual(ReadingColumns.from(readings).timeSpan());
+    }
+  });
+
+  it('keeps nothing of what it handed over, and nothing is handed over twice', () => {
+    const { from, blocks } = handOverAll(5_000);
+    // Transferred arrays are detached here: the parsing thread no longer holds those readings.
+    expect(blocks.every((b) => b.lons.byteLength === 0 && b.lats.byteLength === 0)).toBe(true);
+    expect(from.handOver(true)).toEqual([]);
+    expect(from.fix(39_999)).toBeUndefined();
+    expect(from.extensionsAt(7)).toBeUndefined();
+  });
+
+  it('hands over only full blocks while readings are still coming', () => {
+    const columns = ReadingColumns.from(readings.slice(0, 65_535));
+    expect(columns.handOver(false)).toEqual([]);
+    columns.push(readings[65_535]);
+    expect(columns.handOver(false).map((b) => [b.start, b.length])).toEqual([[0, 65_536]]);
+    columns.push(readings[65_536]);
+    expect(columns.handOver(false)).toEqual([]);
+    expect(columns.handOver(true).map((b) => [b.start, b.length])).toEqual([[65_536, 1]]);
+  });
+
+  it('refuses a block out of order', () => {
+    const blocks = ReadingColumns.from(readings.slice(0, 70_000)).handOver(true);
+    expect(() => new ReadingColumns().adopt(blocks[1])).toThrow(/block at 65536 adopted after 0 readings/);
   });
 });
 

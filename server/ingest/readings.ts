@@ -203,13 +203,16 @@ const BLOCK_BITS = 16;
 const BLOCK = 1 << BLOCK_BITS;
 const IN_BLOCK = BLOCK - 1;
 
+/** Where a block handed over to another thread was: nothing is read or written there again. */
+const HANDED_OVER = new Float64Array(0);
+
 /** A column of floats in fixed-size blocks: appending never copies, and at most one block is unused. */
 class FloatColumn {
   readonly blocks: Float64Array[] = [];
 
-  /** A column that already holds `length` absent values (NaN). */
-  constructor(length = 0) {
-    for (let i = 0; i < length; i += BLOCK) this.blocks.push(new Float64Array(BLOCK).fill(NaN));
+  /** A column that already holds `length` absent values (NaN), its first `handed` blocks handed over. */
+  constructor(length = 0, handed = 0) {
+    for (let b = 0; b << BLOCK_BITS < length; b++) this.blocks.push(b < handed ? HANDED_OVER : new Float64Array(BLOCK).fill(NaN));
   }
 
   set(i: number, v: number): void {
@@ -249,6 +252,8 @@ export class ReadingColumns {
   private fixes: (string | undefined)[] | null = null;
   /** Vendor extensions by reading index: rare, so a map rather than a column. */
   private extensions: Map<number, Record<string, number | string>> | null = null;
+  /** Blocks given to another thread (handOver): the readings in them are no longer held here. */
+  private handed = 0;
 
   static from(readings: Iterable<Reading>): ReadingColumns {
     const columns = new ReadingColumns();
@@ -266,8 +271,8 @@ export class ReadingColumns {
     if (this.seqs !== null) {
       this.seqs.set(i, r.seq);
     } else if (!Object.is(r.seq, this.firstSeq + i)) {
-      this.seqs = new FloatColumn();
-      for (let j = 0; j < i; j++) this.seqs.set(j, this.firstSeq + j);
+      this.seqs = new FloatColumn(i, this.handed);
+      for (let j = this.handed << BLOCK_BITS; j < i; j++) this.seqs.set(j, this.firstSeq + j);
       this.seqs.set(i, r.seq);
     }
     this.lons.set(i, r.lon);
@@ -282,12 +287,12 @@ export class ReadingColumns {
     this.setNumber('speed', i, r.speed);
     this.setNumber('course', i, r.course);
     if (!Number.isNaN(timeMs)) {
-      (this.times ??= new FloatColumn(i)).set(i, timeMs);
+      (this.times ??= new FloatColumn(i, this.handed)).set(i, timeMs);
     } else if (r.time !== undefined) {
       const ms = isoEpochMs(r.time);
       // Only the 24-character form: those times order as text as their milliseconds do (`+010000-...` does not).
       const canonical = isCanonicalTime(r.time, ms);
-      (this.times ??= new FloatColumn(i)).set(i, canonical ? ms : NaN);
+      (this.times ??= new FloatColumn(i, this.handed)).set(i, canonical ? ms : NaN);
       if (!canonical) (this.oddTimes ??= new Map()).set(i, r.time);
     } else {
       this.times?.set(i, NaN);
@@ -299,8 +304,100 @@ export class ReadingColumns {
   }
 
   private setNumber(field: NumericField, i: number, v: number | undefined): void {
-    if (v !== undefined) (this.numbers[field] ??= new FloatColumn(i)).set(i, v);
+    if (v !== undefined) (this.numbers[field] ??= new FloatColumn(i, this.handed)).set(i, v);
     else this.numbers[field]?.set(i, NaN);
+  }
+
+  /**
+   * Give away the blocks of readings filled since the last call, all of them when `all` (the
+   * segment is complete) or only full ones (readings are still being pushed): their arrays are
+   * meant to be transferred to another thread, which rebuilds the segment with `adopt`, so a
+   * parsing thread never holds a long walk twice. Readings handed over are no longer readable
+   * here; pushing carries on after them.
+   */
+  handOver(all: boolean): ColumnsBlock[] {
+    const end = all ? Math.ceil(this.length / BLOCK) : this.length >>> BLOCK_BITS;
+    const blocks: ColumnsBlock[] = [];
+    for (; this.handed < end; this.handed++) blocks.push(this.blockOut(this.handed));
+    return blocks;
+  }
+
+  private blockOut(b: number): ColumnsBlock {
+    const start = b << BLOCK_BITS;
+    const end = Math.min(start + BLOCK, this.length);
+    const take = (column: FloatColumn): Float64Array => {
+      const block = column.blocks[b];
+      column.blocks[b] = HANDED_OVER;
+      return block;
+    };
+    const numbers: ColumnsBlock['numbers'] = {};
+    for (const field of NUMERIC_FIELDS) {
+      const column = this.numbers[field];
+      if (column !== undefined) numbers[field] = take(column);
+    }
+    const entries = <T>(map: Map<number, T> | null): [number, T][] | null => {
+      if (map === null) return null;
+      const inBlock: [number, T][] = [];
+      for (const [i, v] of map) if (i >= start && i < end) inBlock.push([i, v]);
+      for (const [i] of inBlock) map.delete(i);
+      return inBlock;
+    };
+    let fixes: (string | undefined)[] | null = null;
+    if (this.fixes !== null) {
+      fixes = this.fixes.slice(start, end);
+      this.fixes.fill(undefined, start, end);
+    }
+    return {
+      start,
+      length: end - start,
+      firstSeq: this.firstSeq + start,
+      seqs: this.seqs === null ? null : take(this.seqs),
+      lons: take(this.lons),
+      lats: take(this.lats),
+      numbers,
+      times: this.times === null ? null : take(this.times),
+      oddTimes: entries(this.oddTimes),
+      fixes,
+      extensions: entries(this.extensions),
+    };
+  }
+
+  /**
+   * Append a block another thread handed over (handOver), in order: the segment then holds
+   * what the other one held, as if its readings had been pushed here. Extensions are made
+   * prototype-less again (a structured clone gives them Object's prototype).
+   */
+  adopt(block: ColumnsBlock): void {
+    const start = this.length;
+    if (block.start !== start || (start & IN_BLOCK) !== 0) throw new Error(`block at ${block.start} adopted after ${start} readings`);
+    if (start === 0) this.firstSeq = block.firstSeq;
+    if (this.seqs === null && (block.seqs !== null || !Object.is(block.firstSeq, this.firstSeq + start))) {
+      this.seqs = new FloatColumn();
+      for (let j = 0; j < start; j++) this.seqs.set(j, this.firstSeq + j);
+    }
+    if (this.seqs !== null) this.seqs.blocks.push(block.seqs ?? Float64Array.from({ length: BLOCK }, (_, k) => block.firstSeq + k));
+    this.lons.blocks.push(block.lons);
+    this.lats.blocks.push(block.lats);
+    for (const field of NUMERIC_FIELDS) {
+      const values = block.numbers[field];
+      if (values !== undefined) (this.numbers[field] ??= new FloatColumn(start)).blocks.push(values);
+      else this.numbers[field]?.blocks.push(new Float64Array(BLOCK).fill(NaN));
+    }
+    if (block.times !== null) (this.times ??= new FloatColumn(start)).blocks.push(block.times);
+    else this.times?.blocks.push(new Float64Array(BLOCK).fill(NaN));
+    if (block.oddTimes !== null && block.oddTimes.length > 0) {
+      const odd = (this.oddTimes ??= new Map());
+      for (const [i, t] of block.oddTimes) odd.set(i, t);
+    }
+    if (block.fixes !== null || this.fixes !== null) {
+      const fixes = (this.fixes ??= new Array<string | undefined>(start).fill(undefined));
+      for (let k = 0; k < block.length; k++) fixes.push(block.fixes === null ? undefined : block.fixes[k]);
+    }
+    if (block.extensions !== null && block.extensions.length > 0) {
+      const extensions = (this.extensions ??= new Map());
+      for (const [i, ext] of block.extensions) extensions.set(i, Object.assign(Object.create(null) as Record<string, number | string>, ext));
+    }
+    this.length = start + block.length;
   }
 
   /** The reading at `i` as an object, with only the fields it has. */
@@ -408,6 +505,36 @@ export class ReadingColumns {
   extensionsAt(i: number): Record<string, number | string> | undefined {
     return this.extensions?.get(i);
   }
+}
+
+/**
+ * Up to a block's worth of one segment's readings, as ReadingColumns.handOver gives them to
+ * another thread: the column arrays themselves (to be transferred, not copied) and the rare
+ * per-reading values by index.
+ */
+export interface ColumnsBlock {
+  /** Index in the segment of the block's first reading: a multiple of the block size. */
+  start: number;
+  length: number;
+  /** Seq of the first reading, which the others follow one by one unless `seqs` is given. */
+  firstSeq: number;
+  seqs: Float64Array | null;
+  lons: Float64Array;
+  lats: Float64Array;
+  numbers: Partial<Record<NumericField, Float64Array>>;
+  times: Float64Array | null;
+  oddTimes: [number, string][] | null;
+  fixes: (string | undefined)[] | null;
+  extensions: [number, Record<string, number | string>][] | null;
+}
+
+/** The arrays of blocks, to transfer with them rather than copy. */
+export function blockBuffers(blocks: readonly ColumnsBlock[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const b of blocks) {
+    for (const a of [b.seqs, b.lons, b.lats, b.times, ...Object.values(b.numbers)]) if (a && a.byteLength > 0) buffers.push(a.buffer as ArrayBuffer);
+  }
+  return buffers;
 }
 
 /** A segment's readings as a parser hands them over: objects, or columns (GPX, for long walks). */

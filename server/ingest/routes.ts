@@ -45,6 +45,7 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
         actor: actorOf(req),
         maxPoints: config.limits.points,
         cleaning: { maxHdop: config.cleaning.maxHdop, maxSpeedMps: config.cleaning.maxSpeedMps },
+        parse: config.parse,
       };
       if (dryRun) {
         const preview = await previewFiles(db, received.files, options);

@@ -4,10 +4,10 @@ import { withTransaction } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { getArea, listAreas, listLevels } from '../areas/store.js';
 import { cleanSegment, KEPT, summariseVerdicts, type CleanedSegment, type CleaningOptions } from './clean.js';
-import { parseReceivedFile } from './parse.js';
 import { filePreview, type UploadPreview } from './preview.js';
 import { ReadingColumns, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
 import type { ReceivedFile } from './receive.js';
+import { parseInSandbox, type ParseLimits } from './sandbox.js';
 import { assignTrack, candidateCodes, VillageNames, type TrackAssignment } from './assign.js';
 import type { VillageCandidate } from './match.js';
 import * as store from './store.js';
@@ -21,6 +21,8 @@ export interface IngestOptions {
   /** CRS and text encoding the uploader says the files are in, overriding what they say. */
   crs?: string;
   encoding?: string;
+  /** Limits of the thread each file is read in (sandbox.ts); PARSE_DEFAULTS for those not given. */
+  parse?: Partial<ParseLimits>;
 }
 
 /** What one file became, for the mapper. */
@@ -257,7 +259,7 @@ async function planFiles(
 async function prepareUpload(db: Database, files: ReceivedFile[], opts: IngestOptions): Promise<PreparedUpload> {
   const { area, fresh, earlier } = await freshFiles(db, files, opts);
   const parsed: { file: ReceivedFile; parsed: ParsedFile<ReadingSegment> }[] = [];
-  for (const file of fresh) parsed.push({ file, parsed: await parseReceivedFile(file, parseOptions(opts)) });
+  for (const file of fresh) parsed.push({ file, parsed: await parseInSandbox(file, parseOptions(opts), opts.parse) });
   const { planned, known } = await planFiles(db.pool, parsed, area, opts);
   return { area, planned, earlier, earlierReports: earlierReportsOf(earlier), known };
 }
@@ -308,9 +310,9 @@ export async function ingestFiles(db: Database, files: ReceivedFile[], opts: Ing
 }
 
 /**
- * Ingest on a PostgreSQL server, where parsing (Node) and storing (the server) run on different
- * cores: in the transaction, each file's readings go to the server by COPY as the parser reads
- * them, with the verdicts of the per-fix checks; once every file is read, the tracks are
+ * Ingest on a PostgreSQL server, where parsing (a sandbox thread), encoding COPY (this thread)
+ * and storing (the server) run side by side: in the transaction, each file's readings go to the
+ * server by COPY as the parsing thread hands them over, with the verdicts of the per-fix checks; once every file is read, the tracks are
  * cleaned and planned as in the embedded path, then completed, and the few readings the
  * sequence checks dropped are amended. The rows stored are the ones the embedded path stores.
  */
@@ -325,7 +327,7 @@ async function streamIngest(db: Database, files: ReceivedFile[], opts: IngestOpt
         opts.cleaning,
       );
       try {
-        const parsed = await parseReceivedFile(file, { ...parseOptions(opts), onProgress: (progress) => sink.take(progress) });
+        const parsed = await parseInSandbox(file, parseOptions(opts), opts.parse, (progress) => sink.take(progress));
         read.push({ file, parsed, ...(await sink.finish(parsed)) });
       } catch (err) {
         await sink.abort(err);
