@@ -8,6 +8,7 @@ import type { MapView as HashView } from './hash.js';
 import { labelFeatures, labelImageId, labelLines, renderLabel, type LabelLine } from './labels.js';
 import { MAP_COLOURS } from './palette.js';
 import { hatchPattern } from './patterns.js';
+import { skipUndefinedSky } from './sky.js';
 import { buildStyle, LAYERS, PATTERNS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
 
 // In a bundle MapLibre cannot find its worker next to itself; point it at the copy Vite emits.
@@ -65,7 +66,11 @@ export class AreaMap {
       touchPitch: false,
       // Keeps the drawing buffer so screenshots and print-screen show the map.
       canvasContextAttributes: { preserveDrawingBuffer: true },
+      // Labels appear at once rather than fading in: a fade is a run of extra frames, each of
+      // which costs a software-drawn map (no GPU) a few hundred milliseconds.
+      fadeDuration: 0,
     });
+    skipUndefinedSky(this.map);
     this.map.touchZoomRotate.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
