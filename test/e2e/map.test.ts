@@ -109,7 +109,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
   });
 
   it('draws the areas from vector tiles and shows the zoning progress of everything', async () => {
-    expect(requests.some((url) => /\/tiles\/villages\/\d+\/\d+\/\d+\.mvt/.test(url))).toBe(true);
+    expect(requests.some((url) => /\/tiles\/zoning\/\d+\/\d+\/\d+\.mvt/.test(url))).toBe(true);
     expect(requests.some((url) => url.includes('/api/areas.geojson'))).toBe(false);
     const bars = page.locator('#progress .progress-chart g[data-status]');
     await expect.poll(() => bars.count()).toBe(6);
