@@ -196,6 +196,8 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
   }
 
   function applyData(data: AreaData): void {
+    // Labels first: MapLibre's workers cut their tiles while the panels below are built.
+    areaMap?.setLabels(data.areas);
     areasByCode = new Map(data.areas.map((area) => [area.code, area]));
     search.setLevels(data.levels);
     areaPanel.setLevels(data.levels);
@@ -203,7 +205,6 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     upload.setLevels(data.levels);
     tree.setAreas(data.areas);
     legend.setAreas(data.areas);
-    areaMap?.setLabels(data.areas);
   }
 
   /** After an edit (derive, restore): fresh lists, labels and tiles, same selection. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AREA_STATUSES } from '../api/types.js';
 import { STATUS_COLOURS } from './palette.js';
-import { buildStyle, LAYERS, statusColourExpression, TILE_SOURCES, ZONING_LAYERS } from './style.js';
+import { buildStyle, LAYERS, layersOfSource, SOURCES, statusColourExpression, TILE_SOURCES, ZONING_LAYERS } from './style.js';
 
 describe('map style', () => {
   const style = buildStyle((layer) => `http://127.0.0.1:3000/tiles/${layer}/{z}/{x}/{y}.mvt`);
@@ -22,6 +22,15 @@ describe('map style', () => {
     const tiled = style.layers.filter((layer) => 'source' in layer && (TILE_SOURCES as readonly string[]).includes(layer.source));
     const sourceLayers = tiled.map((layer) => (layer as { 'source-layer'?: string })['source-layer']);
     expect(new Set(sourceLayers)).toEqual(new Set(Object.values(ZONING_LAYERS)));
+  });
+
+  it('starts the layers of the GeoJSON sources hidden (they start empty) and the zoning layers shown', () => {
+    for (const layer of style.layers) {
+      if (!('source' in layer)) continue;
+      const hidden = (layer.layout as { visibility?: string } | undefined)?.visibility === 'none';
+      expect(hidden, layer.id).toBe(layer.source !== SOURCES.zoning);
+    }
+    expect(layersOfSource(style, SOURCES.selection)).toEqual([LAYERS.selectionCasing, LAYERS.selectionOutline]);
   });
 
   it('uses no MapLibre text, so Lao labels come from canvas images', () => {

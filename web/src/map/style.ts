@@ -131,7 +131,7 @@ function sourcesOf(tileUrl: (layer: TileSource) => string): Record<string, Sourc
  * collisions over kumbans, and kumbans over villages.
  */
 export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecification {
-  return {
+  return hideOverlays({
     version: 8,
     name: 'Tessera zoning',
     sources: sourcesOf(tileUrl),
@@ -321,5 +321,23 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
       labelLayer(LAYERS.kumbanLabels, 'kumban', 7.5, 11),
       labelLayer(LAYERS.districtLabels, 'district', 0, VILLAGE_LABEL_MIN_ZOOM),
     ],
-  };
+  });
+}
+
+/**
+ * The layers drawing a GeoJSON source start hidden: those sources start empty, and the view
+ * shows a source's layers once it has data (see `AreaMap.setOverlay` for why).
+ */
+function hideOverlays(style: StyleSpecification): StyleSpecification {
+  const tiled = new Set<string>(TILE_SOURCES);
+  for (const layer of style.layers) {
+    if (!('source' in layer) || tiled.has(layer.source)) continue;
+    layer.layout = { ...layer.layout, visibility: 'none' } as typeof layer.layout;
+  }
+  return style;
+}
+
+/** Ids of the style's layers that draw a source. */
+export function layersOfSource(style: StyleSpecification, source: string): string[] {
+  return style.layers.filter((layer) => 'source' in layer && layer.source === source).map((layer) => layer.id);
 }
