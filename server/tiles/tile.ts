@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 
 /** The layers served as vector tiles; the name is also the MVT layer name inside the tile. */
-export const TILE_LAYERS = ['districts', 'kumbans', 'villages', 'tracks', 'markers', 'disputes'] as const;
+export const TILE_LAYERS = ['districts', 'kumbans', 'villages', 'tracks', 'markers', 'disputes', 'labels'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
 /** Deepest zoom served: ~2.4 cm per tile unit, finer than any GPS fix. */
@@ -35,12 +35,12 @@ export function isTileLayer(name: string): name is TileLayer {
 /**
  * Tiles that carry several layers in one answer, each still under its own layer name, so a
  * map that draws them together asks once per tile instead of once per layer. `zoning` is what
- * the web map draws of the areas: a country's first view is 6 requests instead of 24, and
+ * the web map draws of the areas, names included: a country's first view is 6 requests instead of 24, and
  * MapLibre keeps one source (one set of tile clipping masks per frame) instead of four.
  * Concatenated MVT tiles are a valid MVT: a tile is a list of layers.
  */
 export const TILE_BUNDLES = {
-  zoning: ['villages', 'kumbans', 'districts', 'disputes'],
+  zoning: ['villages', 'kumbans', 'districts', 'disputes', 'labels'],
 } as const satisfies Record<string, readonly TileLayer[]>;
 export type TileBundle = keyof typeof TILE_BUNDLES;
 /** What a tile URL may name: one layer or a bundle of layers. */

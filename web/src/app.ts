@@ -196,8 +196,6 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
   }
 
   function applyData(data: AreaData): void {
-    // Labels first: MapLibre's workers cut their tiles while the panels below are built.
-    areaMap?.setLabels(data.areas);
     areasByCode = new Map(data.areas.map((area) => [area.code, area]));
     search.setLevels(data.levels);
     areaPanel.setLevels(data.levels);

@@ -6,6 +6,7 @@ import type {
   VectorSourceSpecification,
 } from 'maplibre-gl';
 import { AREA_STATUSES } from '../api/types.js';
+import { labelImageExpression } from './labels.js';
 import { MAP_COLOURS, STATUS_COLOURS } from './palette.js';
 
 /**
@@ -15,7 +16,6 @@ import { MAP_COLOURS, STATUS_COLOURS } from './palette.js';
  */
 export const SOURCES = {
   zoning: 'zoning',
-  labels: 'labels',
   selection: 'selection',
   compare: 'compare',
   tracks: 'tracks',
@@ -30,7 +30,7 @@ export const TILE_SOURCES = [SOURCES.zoning] as const;
 export type TileSource = (typeof TILE_SOURCES)[number];
 
 /** The layers inside a zoning tile (MVT layer names), one per area level plus disputes. */
-export const ZONING_LAYERS = { villages: 'villages', kumbans: 'kumbans', districts: 'districts', disputes: 'disputes' } as const;
+export const ZONING_LAYERS = { villages: 'villages', kumbans: 'kumbans', districts: 'districts', disputes: 'disputes', labels: 'labels' } as const;
 
 /** Deepest zoom the server makes tiles for; MapLibre overzooms beyond it. */
 export const TILE_MAX_ZOOM = 16;
@@ -97,12 +97,14 @@ function labelLayer(id: string, level: string, minzoom: number, maxzoom: number)
   return {
     id,
     type: 'symbol' as const,
-    source: SOURCES.labels,
+    source: SOURCES.zoning,
+    'source-layer': ZONING_LAYERS.labels,
     minzoom,
     maxzoom,
     filter: ['==', ['get', 'level'], level] as ExpressionSpecification,
     layout: {
-      'icon-image': ['get', 'image'] as ExpressionSpecification,
+      // Named after the text, drawn by the view when first placed (see labels.ts).
+      'icon-image': labelImageExpression(),
       'icon-allow-overlap': false,
       'icon-ignore-placement': false,
       'icon-padding': 2,

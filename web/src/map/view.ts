@@ -3,10 +3,10 @@ import type { StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
-import type { AreaSummary, ReadingCollection, TrackCollection, UploadResult } from '../api/types.js';
+import type { ReadingCollection, TrackCollection, UploadResult } from '../api/types.js';
 import type { Bounds } from './bounds.js';
 import type { MapView as HashView } from './hash.js';
-import { labelFeatures, labelImageId, labelLines, renderLabel, type LabelLine } from './labels.js';
+import { labelLines, labelTextOf, renderLabel } from './labels.js';
 import { MAP_COLOURS } from './palette.js';
 import { hatchPattern } from './patterns.js';
 import { skipUndefinedSky } from './sky.js';
@@ -43,9 +43,6 @@ function collectionOf(geometry: Geometry | null): FeatureCollection {
 export class AreaMap {
   readonly map: maplibregl.Map;
   private readonly loaded: Promise<void>;
-  /** Label texts by image id, drawn on demand; and the ones drawn so far, with the text they show. */
-  private labelSources = new Map<string, { lines: LabelLine[]; key: string }>();
-  private readonly drawnLabels = new Map<string, string>();
   private readonly style: StyleSpecification;
   /** GeoJSON sources holding features now, so their layers are shown. */
   private readonly filledOverlays = new Set<string>();
@@ -109,34 +106,15 @@ export class AreaMap {
   }
 
   /**
-   * Places each area's label at its centre. The label pictures are drawn by the browser only
-   * when MapLibre first needs one (the missing-image resolver, asked for labels it is about to place),
-   * so a country of 10,000 villages costs the labels in view, not 10,000 canvases up front.
-   * A label whose text changed is dropped, to be drawn anew when next shown.
+   * Draws a label MapLibre is about to place, with the browser's own text engine (Lao shaped);
+   * other missing images are not ours to make. Label points come in the zoning tiles, so a
+   * country of 10,000 villages costs the labels in view, not 10,000 canvases up front.
    */
-  setLabels(areas: readonly AreaSummary[]): void {
-    const wanted = new Map<string, { lines: LabelLine[]; key: string }>();
-    for (const area of areas) {
-      if (!area.centre) continue;
-      const lines = labelLines(area);
-      wanted.set(labelImageId(area.code), { lines, key: JSON.stringify(lines) });
-    }
-    for (const [id, key] of this.drawnLabels) {
-      if (wanted.get(id)?.key === key) continue;
-      if (this.map.hasImage(id)) this.map.removeImage(id);
-      this.drawnLabels.delete(id);
-    }
-    this.labelSources = wanted;
-    this.setOverlay(SOURCES.labels, labelFeatures(areas));
-  }
-
-  /** Draws a label MapLibre asks for; other missing images are not ours to make. */
   private drawLabel(id: string): void {
-    const label = this.labelSources.get(id);
-    if (!label || this.map.hasImage(id)) return;
+    const text = labelTextOf(id);
+    if (!text || this.map.hasImage(id)) return;
     const pixelRatio = Math.max(1, Math.min(window.devicePixelRatio || 1, 3));
-    this.map.addImage(id, renderLabel(label.lines, pixelRatio), { pixelRatio });
-    this.drawnLabels.set(id, label.key);
+    this.map.addImage(id, renderLabel(labelLines(text), pixelRatio), { pixelRatio });
   }
 
   /** Outlines the selected area (or clears the outline with `null`). */
