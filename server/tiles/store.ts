@@ -75,7 +75,10 @@ const LABELS: LayerQuery = {
   rows: `SELECT a.id, a.code, a.level, a.name, a.name_local, a.centre AS geom
          FROM area a
          WHERE a.centre && ${BOX}
-           AND (a.level IN ('district', 'kumban') OR (a.level = 'ban' AND ${ZOOM}::int >= ${VILLAGE_NAMES_MIN_ZOOM}))`,
+           AND (a.level IN ('district', 'kumban') OR (a.level = 'ban' AND ${ZOOM}::int >= ${VILLAGE_NAMES_MIN_ZOOM}))
+         -- MapLibre places a tile's labels in feature order, the first winning a collision: by
+         -- code, as the page's area lists ordered them, so the same names win from one run to the next.
+         ORDER BY a.code`,
   properties: ['code', 'level', 'name', 'name_local'],
   featureId: true,
 };
