@@ -9,7 +9,7 @@
  * 2. First render: RUNS times, a freshly started server (cold tile cache) and a fresh headless
  *    Chromium at 1366x768; navigation start to the page's ready flag plus MapLibre idle with
  *    every tile loaded. Median reported, with the tile requests the page made.
- * 3. Tiles: TILE_COUNT URLs of the country at z6-z10 (village, kumban and district layers, with
+ * 3. Tiles: TILE_COUNT URLs of the country at z6-z10 (village, kumban and district layers and the page's zoning bundle, with
  *    the page's `?v=0`). Cached: autocannon with CONCURRENCY connections for DURATION_S seconds
  *    on the real server after a warming pass. Uncached: the same URLs on the real tile routes
  *    with a cache that keeps nothing, next to the raw `ST_AsMVT` query for the same tiles, run in
