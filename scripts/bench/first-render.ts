@@ -136,7 +136,7 @@ export async function measureFirstRender(url: string, screenshotPath?: string): 
     const done = await page.evaluate((end) => {
       const w = window as unknown as { readyAt: number; longTasks: { start: number; ms: number }[] };
       const map = window.tesseraMap!;
-      const ids = new Set(map.querySourceFeatures('villages', { sourceLayer: 'villages' }).map((f) => f.properties.code as string));
+      const ids = new Set(map.querySourceFeatures('zoning', { sourceLayer: 'villages' }).map((f) => f.properties.code as string));
       const tasks = w.longTasks.filter((t) => t.start < end).map((t) => t.ms);
       return {
         ms: end, readyMs: w.readyAt, zoom: map.getZoom(), villagesDrawn: ids.size, origin: performance.timeOrigin,

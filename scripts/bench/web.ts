@@ -9,7 +9,7 @@
  * 2. First render: RUNS times, a freshly started server (cold tile cache) and a fresh headless
  *    Chromium at 1366x768; navigation start to the page's ready flag plus MapLibre idle with
  *    every tile loaded. Median reported, with the tile requests the page made.
- * 3. Tiles: TILE_COUNT URLs of the country at z6-z10 (village, kumban and district layers, with
+ * 3. Tiles: TILE_COUNT URLs of the country at z6-z10 (village, kumban and district layers and the page's zoning bundle, with
  *    the page's `?v=0`). Cached: autocannon with CONCURRENCY connections for DURATION_S seconds
  *    on the real server after a warming pass. Uncached: the same URLs on the real tile routes
  *    with a cache that keeps nothing, next to the raw `ST_AsMVT` query for the same tiles, run in
@@ -27,7 +27,7 @@ import { loadConfig, PROJECT_ROOT } from '../../server/config.js';
 import { openDatabase } from '../../server/db/database.js';
 import { migrate } from '../../server/db/migrate.js';
 import { createTileService } from '../../server/tiles/service.js';
-import { tileContaining, type TileAddress, type TileLayer } from '../../server/tiles/tile.js';
+import { tileContaining, type TileAddress, type TileName } from '../../server/tiles/tile.js';
 import { BENCH_COUNTRY, ensureCountry } from './country.js';
 import { measureFirstRender, type FirstRender } from './first-render.js';
 
@@ -41,12 +41,13 @@ const PASSES = Number(process.env.PASSES ?? 3);
 const TILE_COUNT = 50;
 /** `FIRST_RENDER_ONLY=1` measures the first render alone (when working on the page). */
 const FIRST_RENDER_ONLY = process.env.FIRST_RENDER_ONLY === '1';
-const LAYERS: TileLayer[] = ['villages', 'kumbans', 'districts'];
+/** The contract's per-layer routes and the bundle the page asks for (all four layers in one tile). */
+const LAYERS: TileName[] = ['villages', 'kumbans', 'districts', 'zoning'];
 const ZOOMS = [6, 7, 8, 9, 10];
 const ARTIFACTS = path.join(PROJECT_ROOT, 'artifacts', 'bench');
 
 interface TileRequest {
-  layer: TileLayer;
+  layer: TileName;
   tile: TileAddress;
 }
 
@@ -311,7 +312,7 @@ shared with other work, so absolute times are noisy; ratios are measured in the 
   headless Chromium (\`/usr/bin/chromium --headless --no-sandbox --disable-gpu\`, software
   WebGL) at 1366x768; time from navigation start to the page's \`data-ready\` flag with
   MapLibre idle and every tile loaded, read from the page's clock.
-- Cached tiles: ${requests.length} URLs (village, kumban and district layers at z${zoomsUsed}, with the
+- Cached tiles: ${requests.length} URLs (village, kumban and district layers and the page's zoning bundle at z${zoomsUsed}, with the
   page's \`?v=0\`; ${f(sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024, 1)} KB per tile on average uncompressed, largest
   ${f(Math.max(...sizes) / 1024)} KB, ${sizes.filter((n) => n === 0).length} empty) asked once to
   fill the cache, then autocannon with ${CONCURRENCY} connections for ${DURATION_S} s, \`accept-encoding: gzip\`.

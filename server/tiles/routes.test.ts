@@ -110,6 +110,53 @@ describe('GET /tiles/:layer/:z/:x/:y.mvt', () => {
     expect(revalidated.rawPayload.length).toBe(0);
   });
 
+  it('bundles the villages, kumbans, districts and disputes of a tile in one zoning tile, with both encoders', async () => {
+    const res = await app.inject(path('zoning'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
+    const bundled = new VectorTile(new PbfReader(res.rawPayload));
+    // The demo has no open dispute in this tile: an empty layer is left out, as its own tile would be 204.
+    expect(Object.keys(bundled.layers).sort()).toEqual(['districts', 'kumbans', 'labels', 'villages']);
+    for (const layer of ['villages', 'kumbans', 'districts', 'labels']) {
+      const alone = decode((await app.inject(path(layer))).rawPayload, layer).map((f) => f.properties);
+      expect(decode(res.rawPayload, layer).map((f) => f.properties)).toEqual(alone);
+    }
+    for (const encoder of ['postgis', 'geojson-vt'] as const) {
+      if (encoder === 'postgis' && db.kind !== 'server') continue;
+      const tiles = await createTileService(db, { encoder });
+      const zoning = (await tiles.renderUncached('zoning', tile))!;
+      const villages = (await tiles.renderUncached('villages', tile))!;
+      expect(decode(zoning, 'villages').map((f) => f.properties.code)).toEqual(decode(villages, 'villages').map((f) => f.properties.code));
+      expect(decode(zoning, 'kumbans').length).toBeGreaterThan(0);
+      expect(await tiles.renderUncached('zoning', tileContaining(-30, 0, 10))).toBeNull();
+    }
+    expect((await app.inject(path('zoning', tileContaining(-30, 0, 10)))).statusCode).toBe(204);
+  });
+
+  it('puts a label point at the centre of each district and kumban, and of each village from zoom 9, with both encoders', async () => {
+    const far = tileContaining(tileLonLatBox(tile)[0], tileLonLatBox(tile)[1], VILLAGE_NAMES_MIN_ZOOM - 1);
+    const { rows } = await db.pool.query<{ code: string; level: string; name: string; name_local: string | null }>(
+      `SELECT code, level, name, name_local FROM area
+       WHERE level IN ('district', 'kumban', 'ban') AND ST_Intersects(centre, ST_MakeEnvelope($1, $2, $3, $4, 4326)) ORDER BY code`,
+      tileLonLatBox(tile),
+    );
+    expect(rows.some((row) => row.level === 'ban')).toBe(true);
+    for (const encoder of ['postgis', 'geojson-vt'] as const) {
+      if (encoder === 'postgis' && db.kind !== 'server') continue;
+      const tiles = await createTileService(db, { encoder });
+      const near = decode((await tiles.renderUncached('labels', tile))!, 'labels');
+      expect(near.every((f) => f.type === 1)).toBe(true);
+      const props = near.map((f) => f.properties);
+      // Every centre inside the tile is there, with the names to write; the rest lie in the buffer.
+      for (const row of rows) {
+        expect(props).toContainEqual(Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)));
+      }
+      const farLevels = new Set(decode((await tiles.renderUncached('labels', far))!, 'labels').map((f) => f.properties.level));
+      expect(farLevels.has('kumban')).toBe(true);
+      expect(farLevels.has('ban')).toBe(false);
+    }
+  });
+
   it('answers 204 for a tile with nothing in it', async () => {
     const atlantic = tileContaining(-30, 0, 10);
     const res = await app.inject(path('villages', atlantic));
@@ -132,7 +179,7 @@ describe('GET /tiles/:layer/:z/:x/:y.mvt', () => {
   it('answers 404 for an unknown layer', async () => {
     const res = await app.inject('/tiles/roads/1/0/0.mvt');
     expect(res.statusCode).toBe(404);
-    expect(res.json().message).toBe("No tile layer 'roads'; the layers are districts, kumbans, villages, tracks, markers, disputes.");
+    expect(res.json().message).toBe("No tile layer 'roads'; the layers are districts, kumbans, villages, tracks, markers, disputes, labels, zoning.");
   });
 
   it('shows a new village in fresh tiles, under a new ETag', async () => {

@@ -6,7 +6,7 @@ import { errors } from '../schemas.js';
 import { progressRoutes } from './progress.js';
 import { readingRoutes } from './readings.js';
 import { createTileService, type TileServiceOptions } from './service.js';
-import { isTileLayer, parseTileAddress, TILE_LAYERS } from './tile.js';
+import { isTileName, parseTileAddress, TILE_BUNDLES, TILE_LAYERS, TILE_NAMES } from './tile.js';
 
 /**
  * Browsers revalidate every tile (cheap: a 304 from the ETag) instead of trusting a copy for a
@@ -29,7 +29,9 @@ export async function tileRoutes(app: FastifyInstance, { db, tiles }: { db: Data
     logLevel: 'warn',
     schema: {
       tags: ['tiles'],
-      summary: `Mapbox Vector Tile of one layer (${TILE_LAYERS.join(', ')}); 204 when empty; gzipped once cached`,
+      summary: `Mapbox Vector Tile of one layer (${TILE_LAYERS.join(', ')}) or of a bundle of layers (${Object.entries(TILE_BUNDLES)
+        .map(([name, layers]) => `${name}: ${layers.join(', ')}`)
+        .join('; ')}); 204 when empty; gzipped once cached`,
       params: Type.Object({
         layer: Type.String({ maxLength: 32 }),
         z: Type.String({ maxLength: 12 }),
@@ -42,8 +44,8 @@ export async function tileRoutes(app: FastifyInstance, { db, tiles }: { db: Data
     },
   }, async (req, reply) => {
     const p = req.params as { layer: string; z: string; x: string; y: string };
-    if (!isTileLayer(p.layer)) {
-      throw new UserError('NOT_FOUND', `No tile layer '${p.layer}'; the layers are ${TILE_LAYERS.join(', ')}.`);
+    if (!isTileName(p.layer)) {
+      throw new UserError('NOT_FOUND', `No tile layer '${p.layer}'; the layers are ${TILE_NAMES.join(', ')}.`);
     }
     const tile = parseTileAddress(p.z, p.x, p.y);
     reply.header('cache-control', CACHE_CONTROL).header('vary', 'accept-encoding');

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { TileCache, type EncodedTile } from './cache.js';
 import { encodeTile } from './encode.js';
 import { dataVersion, mvtTile, supportsMvt, tileFeatures } from './store.js';
-import type { TileAddress, TileLayer } from './tile.js';
+import { layersOf, type TileAddress, type TileLayer, type TileName } from './tile.js';
 
 /** How a tile is encoded: by PostGIS (`ST_AsMVT`) or in Node from GeoJSON (geojson-vt + vt-pbf). */
 export type TileEncoder = 'postgis' | 'geojson-vt';
@@ -42,9 +42,9 @@ export interface TileService {
    * `freshness` is the page's `v` parameter: a value not seen before means the page has just
    * made an edit, so the data version is read anew instead of trusted from the last second.
    */
-  render(layer: TileLayer, tile: TileAddress, freshness?: string): Promise<RenderedTile>;
+  render(name: TileName, tile: TileAddress, freshness?: string): Promise<RenderedTile>;
   /** Encodes without the cache: what one uncached request costs. */
-  renderUncached(layer: TileLayer, tile: TileAddress): Promise<Buffer | null>;
+  renderUncached(name: TileName, tile: TileAddress): Promise<Buffer | null>;
 }
 
 function etagOf(version: string): string {
@@ -97,9 +97,17 @@ export async function createTileService(db: Database, options: TileServiceOption
     return versionRead;
   }
 
-  async function renderUncached(layer: TileLayer, tile: TileAddress): Promise<Buffer | null> {
+  async function renderLayer(layer: TileLayer, tile: TileAddress): Promise<Buffer | null> {
     if (encoder === 'postgis') return mvtTile(db.pool, layer, tile);
     return encodeTile(layer, await tileFeatures(db.pool, layer, tile), tile);
+  }
+
+  /** A bundle's layers are made side by side and their tiles joined; null when all are empty. */
+  async function renderUncached(name: TileName, tile: TileAddress): Promise<Buffer | null> {
+    const layers = layersOf(name);
+    if (layers.length === 1) return renderLayer(layers[0], tile);
+    const parts = (await Promise.all(layers.map((layer) => renderLayer(layer, tile)))).filter((part) => part !== null);
+    return parts.length ? Buffer.concat(parts) : null;
   }
 
   function compressLater(key: string, body: Buffer): void {
@@ -119,14 +127,14 @@ export async function createTileService(db: Database, options: TileServiceOption
     async etag() {
       return etagFor(await currentVersion());
     },
-    async render(layer, tile, freshness) {
+    async render(name, tile, freshness) {
       const current = await currentVersion(freshness);
-      const key = `${current}|${layer}/${tile.z}/${tile.x}/${tile.y}`;
+      const key = `${current}|${name}/${tile.z}/${tile.x}/${tile.y}`;
       const hit = cache.get(key);
       if (hit !== undefined) return { tile: hit, etag: etagFor(current), cached: true };
       let rendering = pending.get(key);
       if (!rendering) {
-        rendering = renderUncached(layer, tile).then((body) => {
+        rendering = renderUncached(name, tile).then((body) => {
           const encoded = body ? { body, gzip: null } : null;
           cache.set(key, encoded);
           if (body) compressLater(key, body);

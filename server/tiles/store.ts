@@ -64,6 +64,25 @@ const DISPUTES: LayerQuery = {
   featureId: false,
 };
 
+/**
+ * Where the map writes the names of districts, kumbans and villages: one point per area at its
+ * centre (the point the area panel and the API give), with the names to write. Villages only
+ * from VILLAGE_NAMES_MIN_ZOOM, where the map starts labelling them. A point lies in one tile
+ * (and the buffers of its neighbours, which MapLibre does not place labels from), so unlike a
+ * polygon cut at tile edges it is written once.
+ */
+const LABELS: LayerQuery = {
+  rows: `SELECT a.id, a.code, a.level, a.name, a.name_local, a.centre AS geom
+         FROM area a
+         WHERE a.centre && ${BOX}
+           AND (a.level IN ('district', 'kumban') OR (a.level = 'ban' AND ${ZOOM}::int >= ${VILLAGE_NAMES_MIN_ZOOM}))
+         -- MapLibre places a tile's labels in feature order, the first winning a collision: by
+         -- code, as the page's area lists ordered them, so the same names win from one run to the next.
+         ORDER BY a.code`,
+  properties: ['code', 'level', 'name', 'name_local'],
+  featureId: true,
+};
+
 const LAYERS: Record<TileLayer, LayerQuery> = {
   districts: areaLayer('district'),
   kumbans: areaLayer('kumban'),
@@ -83,6 +102,7 @@ const LAYERS: Record<TileLayer, LayerQuery> = {
     featureId: true,
   },
   disputes: DISPUTES,
+  labels: LABELS,
 };
 
 function boxParams(tile: TileAddress): number[] {

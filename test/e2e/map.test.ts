@@ -109,7 +109,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
   });
 
   it('draws the areas from vector tiles and shows the zoning progress of everything', async () => {
-    expect(requests.some((url) => /\/tiles\/villages\/\d+\/\d+\/\d+\.mvt/.test(url))).toBe(true);
+    expect(requests.some((url) => /\/tiles\/zoning\/\d+\/\d+\/\d+\.mvt/.test(url))).toBe(true);
     expect(requests.some((url) => url.includes('/api/areas.geojson'))).toBe(false);
     const bars = page.locator('#progress .progress-chart g[data-status]');
     await expect.poll(() => bars.count()).toBe(6);
@@ -162,6 +162,21 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     const csvHref = await page.locator('#area .downloads a[href$=".csv"]').getAttribute('href');
     const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), csvHref);
     expect(csv).toContain(code);
+  });
+
+  it('lists a kumban\'s villages in the tree when it is opened, asking for them only then', async () => {
+    // The page starts with the levels above the villages; a country's villages are not loaded up front.
+    expect(requests.some((url) => /\/api\/areas\?level=ban\b/.test(url))).toBe(false);
+    const kumbans = (await (await fetch(`${server.url}/api/areas?level=kumban`)).json()).areas as AreaSummary[];
+    const asked = (code: string) => requests.some((url) => url.endsWith(`/api/areas?parent=${encodeURIComponent(code)}`));
+    const kumban = kumbans.find((k) => k.code !== village.parent_code && k.code !== edited.parent_code && !asked(k.code))!;
+    const children = (await (await fetch(`${server.url}/api/areas?parent=${kumban.code}`)).json()).areas as AreaSummary[];
+    expect(children.length).toBeGreaterThan(0);
+    const toggle = page.locator(`[data-toggle="${kumban.code}"]`);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    for (const child of children) await page.locator(`.tree-row[data-code="${child.code}"]`).waitFor({ timeout: 10_000 });
+    expect(asked(kumban.code)).toBe(true);
   });
 
   it('selects a village clicked on the map', async () => {

@@ -1,7 +1,7 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { createApiClient, type ApiClient } from './api/client.js';
 import { requestAreaLists, type AreaLists } from './api/areaLists.js';
-import { isDatasetReport, type AreaSummary, type Level } from './api/types.js';
+import { isDatasetReport, type AreaSummary, type Level, type LevelKey } from './api/types.js';
 import { onLanguageChange, t } from './i18n/index.js';
 import { linesBounds, unionBounds } from './map/bounds.js';
 import { loadFonts } from './map/fonts.js';
@@ -29,30 +29,32 @@ declare global {
 }
 
 /**
- * What the page loads from the API about the areas: the list (tree, search, labels at their
- * centres). The polygons themselves come as vector tiles, so the page does not hold them.
+ * What the page loads from the API about the areas at start: the levels above the villages
+ * (tree, area panel parents). Villages are asked for when needed; the polygons and labels
+ * come as vector tiles, so the page does not hold them.
  */
 interface AreaData {
   levels: Level[];
   areas: AreaSummary[];
+  leaf: LevelKey;
 }
 
 async function loadAreaData(api: ApiClient): Promise<AreaData> {
-  const { levels, lists } = await requestAreaLists(api);
-  return { levels, areas: (await Promise.all(lists)).flat() };
+  const { levels, lists, leaf } = await requestAreaLists(api);
+  return { levels, areas: (await Promise.all(lists)).flat(), leaf };
 }
 
 /**
  * The areas that frame the first view: the first level, from the top, that has any (a dataset
- * may hold villages alone). Resolves as soon as that level's list is in, so the map can start
- * fetching tiles while the long village list is still on its way.
+ * may hold villages alone, then the villages). Resolves as soon as that level's list is in,
+ * so the map can start fetching tiles while the other lists are still on their way.
  */
-async function framingAreas(lists: Promise<AreaSummary[]>[]): Promise<AreaSummary[]> {
+async function framingAreas(api: ApiClient, { lists, leaf }: AreaLists): Promise<AreaSummary[]> {
   for (const list of lists) {
     const areas = await list;
     if (areas.some((area) => area.bbox)) return areas;
   }
-  return [];
+  return lists.length > 1 || !lists.length ? api.areas({ level: leaf }) : [];
 }
 
 function element(id: string): HTMLElement {
@@ -80,7 +82,12 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
   const select = (code: string | null, options: { zoom: boolean }) => void selectArea(code, options);
   const header = new HeaderPanel(element('app-header'));
   const search = new SearchPanel(element('search'), api, (code) => select(code, { zoom: true }));
-  const tree = new TreePanel(element('tree'), (code) => select(code, { zoom: true }));
+  const tree = new TreePanel(
+    element('tree'),
+    (code) => select(code, { zoom: true }),
+    (code) => api.areas({ parent: code }),
+    (error) => showError(t('error.generic', { message: (error as Error).message })),
+  );
   const areaPanel = new AreaPanel(element('area'), api, (area) => area.bbox && areaMap?.fitBounds(area.bbox));
   const legend = new LegendPanel(element('legend'));
   const token = new TokenPanel(element('token'));
@@ -106,7 +113,10 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     restored: () => void refresh(),
   });
   const disputesPanel = new DisputesPanel(element('disputes'), api, () => token.token(), () => void refresh());
-  const progress = new ProgressPanel(element('progress'), api);
+  // The legend counts the villages of every status: the progress of everything has them.
+  const progress = new ProgressPanel(element('progress'), api, (loaded) => {
+    if (!loaded.area) legend.setCounts(loaded.totals.by_status);
+  });
   const topology = new TopologyPanel(element('topology'), api, () => token.token(), {
     frame: (bounds) => areaMap?.fitBounds(bounds),
     disputesOpened: () => void refresh(),
@@ -163,14 +173,29 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     }
   }
 
+  /** An area by code: from the lists held, else asked for (a village, found on the map or in a link). */
+  async function lookUp(code: string): Promise<AreaSummary | null> {
+    const known = areasByCode.get(code);
+    if (known) return known;
+    try {
+      const area = await api.area(code);
+      areasByCode.set(area.code, area);
+      return area;
+    } catch {
+      return null;
+    }
+  }
+
   async function selectArea(code: string | null, options: { zoom: boolean }): Promise<void> {
-    const summary = code ? (areasByCode.get(code) ?? null) : null;
+    selected = code;
+    const summary = code ? await lookUp(code) : null;
+    if (selected !== code) return;
     selected = summary ? summary.code : null;
     const parent = summary?.parent_code ? (areasByCode.get(summary.parent_code) ?? null) : null;
     areaMap?.setSelection(null);
     areaMap?.setTracks(null);
     areaMap?.setDroppedReadings(null);
-    tree.setSelected(selected);
+    void tree.setSelected(selected, summary);
     areaPanel.setArea(summary, parent);
     void historyPanel.setArea(summary);
     void disputesPanel.setArea(summary);
@@ -201,9 +226,14 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     areaPanel.setLevels(data.levels);
     progress.setLevels(data.levels);
     upload.setLevels(data.levels);
-    tree.setAreas(data.areas);
-    legend.setAreas(data.areas);
-    areaMap?.setLabels(data.areas);
+    void tree.setAreas(data.areas, data.areas.length ? parentLevel(data) : null);
+  }
+
+  /** The level whose children are the villages, loaded by parent. */
+  function parentLevel(data: AreaData): string | null {
+    const keys = data.levels.map((level) => level.key);
+    const at = keys.indexOf(data.leaf);
+    return at > 0 ? keys[at - 1] : null;
   }
 
   /** After an edit (derive, restore): fresh lists, labels and tiles, same selection. */
@@ -212,6 +242,9 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
       applyData(await loadAreaData(api));
       areaMap?.refreshTiles(String(Date.now()));
       await selectArea(selected, { zoom: false });
+      // With an area selected, the progress panel shows that area's: the legend's counts of
+      // every village are asked for on their own.
+      if (selected) legend.setCounts((await api.progress()).totals.by_status);
     } catch (error) {
       showError(t('error.load', { message: (error as Error).message }));
     }
@@ -223,11 +256,11 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
   const fonts = loadFonts();
   let data: AreaData;
   try {
-    const { levels, lists } = await areaLists;
-    const framing = initial.view ? [] : await framingAreas(lists);
+    const lists = await areaLists;
+    const framing = initial.view ? [] : await framingAreas(api, lists);
     areaMap = new AreaMap(element('map'), initial.view, unionBounds(framing), (layer, version) => api.tileUrl(layer, version), fonts);
     window.tesseraMap = areaMap.map;
-    data = { levels, areas: (await Promise.all(lists)).flat() };
+    data = { levels: lists.levels, areas: (await Promise.all(lists.lists)).flat(), leaf: lists.leaf };
   } catch (error) {
     showError(t('error.load', { message: (error as Error).message }));
     return;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AreaSummary } from '../api/types.js';
-import { HALO_PX, labelFeatures, labelImageId, labelLines, layoutLabel } from './labels.js';
+import { HALO_PX, labelImageExpression, labelImageId, labelLines, labelTextOf, layoutLabel } from './labels.js';
 
 const village = { name: 'Ban Nakham', name_local: 'ບ້ານນາຄຳ', level: 'ban' as const };
 
@@ -36,14 +35,20 @@ describe('label layout', () => {
   });
 });
 
-describe('label features', () => {
-  it('makes one point per area with a centre, naming its image', () => {
-    const areas = [
-      { code: 'A', level: 'ban', centre: { type: 'Point', coordinates: [102, 18] } },
-      { code: 'B', level: 'ban', centre: null },
-    ] as AreaSummary[];
-    const collection = labelFeatures(areas);
-    expect(collection.features).toHaveLength(1);
-    expect(collection.features[0].properties).toEqual({ code: 'A', level: 'ban', image: labelImageId('A') });
+describe('label image names', () => {
+  it('carry the text to draw, Lao included, and nothing else is taken for a label', () => {
+    for (const text of [village, { ...village, name_local: '' }, { name: 'Xieng Ngeun', name_local: 'ຊຽງເງິນ', level: 'district' as const }]) {
+      expect(labelTextOf(labelImageId(text))).toEqual(text);
+    }
+    expect(labelImageId(village)).not.toBe(labelImageId({ ...village, level: 'kumban' }));
+    expect(labelTextOf('hatch-overlap')).toBeNull();
+    expect(labelTextOf('label:SK-01')).toBeNull();
+  });
+
+  it('are computed by the map from the same properties in the same order', () => {
+    const expression = JSON.stringify(labelImageExpression());
+    const [, level, name, local] = labelImageId(village).split('\u001f');
+    expect([level, name, local]).toEqual(['ban', 'Ban Nakham', 'ບ້ານນາຄຳ']);
+    expect(expression).toBe(JSON.stringify(['concat', 'label\u001f', ['get', 'level'], '\u001f', ['get', 'name'], '\u001f', ['coalesce', ['get', 'name_local'], '']]));
   });
 });

@@ -1,5 +1,5 @@
-import type { Feature, FeatureCollection, Point } from 'geojson';
-import type { AreaSummary, LevelKey } from '../api/types.js';
+import type { ExpressionSpecification } from 'maplibre-gl';
+import type { LevelKey } from '../api/types.js';
 import { FONT_STACK, LAO_FONT_STACK } from './fonts.js';
 import { MAP_COLOURS } from './palette.js';
 
@@ -27,13 +27,6 @@ export const HALO_PX = 3;
 const LINE_HEIGHT_RATIO = 1.45;
 const BASELINE_RATIO = 1.1;
 
-/** Properties of a label point feature; `image` names the picture added with `map.addImage`. */
-export interface LabelProperties {
-  code: string;
-  level: LevelKey;
-  image: string;
-}
-
 interface LevelStyle {
   size: number;
   weight: number;
@@ -54,7 +47,7 @@ const LEVEL_STYLES: Record<LevelKey, LevelStyle> = {
  * The lines of an area's label: romanised name over the Lao name, larger and bolder for higher
  * levels so a district reads before its villages. A missing or duplicate Lao name is skipped.
  */
-export function labelLines(area: Pick<AreaSummary, 'name' | 'name_local' | 'level'>): LabelLine[] {
+export function labelLines(area: LabelText): LabelLine[] {
   const style = LEVEL_STYLES[area.level] ?? LEVEL_STYLES.ban;
   const name = style.capitals ? area.name.toUpperCase() : area.name;
   const line = (text: string, fonts: string, size: number, tracking: number): LabelLine => ({
@@ -120,21 +113,37 @@ export function renderLabel(lines: readonly LabelLine[], pixelRatio: number): Im
   return context.getImageData(0, 0, canvas.width, canvas.height);
 }
 
-/** The image id of an area's label; codes are unique, so one image per area. */
-export function labelImageId(code: string): string {
-  return `label:${code}`;
+/** What a label says: the names of an area and its level, which sets the lettering. */
+export interface LabelText {
+  name: string;
+  /** Empty or missing when the area has no Lao name. */
+  name_local?: string | null;
+  level: LevelKey;
 }
 
-/** Label anchor points: one per area with a known centre, ready for a GeoJSON source. */
-export function labelFeatures(areas: readonly AreaSummary[]): FeatureCollection<Point, LabelProperties> {
-  const features: Feature<Point, LabelProperties>[] = [];
-  for (const area of areas) {
-    if (!area.centre) continue;
-    features.push({
-      type: 'Feature',
-      geometry: area.centre,
-      properties: { code: area.code, level: area.level, image: labelImageId(area.code) },
-    });
-  }
-  return { type: 'FeatureCollection', features };
+/**
+ * Label images are named after their text: the map's label points come in the vector tiles
+ * with the names, and MapLibre asks for a missing image by name alone, so the name carries
+ * all that is needed to draw it (and areas with the same names share one picture). Fields are
+ * joined by the unit separator, which no name contains.
+ */
+const SEPARATOR = '\u001f';
+const PREFIX = `label${SEPARATOR}`;
+
+/** The image name of a label (what `labelImageExpression` computes from a label point). */
+export function labelImageId(text: LabelText): string {
+  return `${PREFIX}${text.level}${SEPARATOR}${text.name}${SEPARATOR}${text.name_local ?? ''}`;
+}
+
+/** The same name, computed by MapLibre from a label point's properties. */
+export function labelImageExpression(): ExpressionSpecification {
+  return ['concat', PREFIX, ['get', 'level'], SEPARATOR, ['get', 'name'], SEPARATOR, ['coalesce', ['get', 'name_local'], '']];
+}
+
+/** The text a label image name stands for, or null for an image that is not a label. */
+export function labelTextOf(id: string): LabelText | null {
+  if (!id.startsWith(PREFIX)) return null;
+  const [level, name, local] = id.slice(PREFIX.length).split(SEPARATOR);
+  if (!level || name === undefined || local === undefined) return null;
+  return { level: level as LevelKey, name, name_local: local };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AREA_STATUSES } from '../api/types.js';
 import { STATUS_COLOURS } from './palette.js';
-import { buildStyle, LAYERS, statusColourExpression, TILE_SOURCES } from './style.js';
+import { buildStyle, LAYERS, layersOfSource, SOURCES, statusColourExpression, TILE_SOURCES, ZONING_LAYERS } from './style.js';
 
 describe('map style', () => {
   const style = buildStyle((layer) => `http://127.0.0.1:3000/tiles/${layer}/{z}/{x}/{y}.mvt`);
@@ -17,10 +17,20 @@ describe('map style', () => {
     }
   });
 
-  it('draws each area level from the tile layer of the same name', () => {
+  it('draws every area level and the disputes from their layers of the one zoning tile source', () => {
+    expect(TILE_SOURCES).toEqual(['zoning']);
     const tiled = style.layers.filter((layer) => 'source' in layer && (TILE_SOURCES as readonly string[]).includes(layer.source));
-    expect(tiled.length).toBeGreaterThanOrEqual(TILE_SOURCES.length);
-    for (const layer of tiled) expect((layer as { 'source-layer'?: string })['source-layer']).toBe((layer as { source: string }).source);
+    const sourceLayers = tiled.map((layer) => (layer as { 'source-layer'?: string })['source-layer']);
+    expect(new Set(sourceLayers)).toEqual(new Set(Object.values(ZONING_LAYERS)));
+  });
+
+  it('starts the layers of the GeoJSON sources hidden (they start empty) and the zoning layers shown', () => {
+    for (const layer of style.layers) {
+      if (!('source' in layer)) continue;
+      const hidden = (layer.layout as { visibility?: string } | undefined)?.visibility === 'none';
+      expect(hidden, layer.id).toBe(layer.source !== SOURCES.zoning);
+    }
+    expect(layersOfSource(style, SOURCES.selection)).toEqual([LAYERS.selectionCasing, LAYERS.selectionOutline]);
   });
 
   it('uses no MapLibre text, so Lao labels come from canvas images', () => {

@@ -6,18 +6,16 @@ import type {
   VectorSourceSpecification,
 } from 'maplibre-gl';
 import { AREA_STATUSES } from '../api/types.js';
+import { labelImageExpression } from './labels.js';
 import { MAP_COLOURS, STATUS_COLOURS } from './palette.js';
 
 /**
- * Sources of the map. The area levels are vector tiles from the server (the source id is also
- * the tile layer's name); the rest are GeoJSON the view fills with `setData`.
+ * Sources of the map. The area levels and disputes are one vector tile source, the server's
+ * `zoning` bundle (one request per tile for all four layers: a country's first view is 6 tile
+ * requests, not 24); the rest are GeoJSON the view fills with `setData`.
  */
 export const SOURCES = {
-  villages: 'villages',
-  kumbans: 'kumbans',
-  districts: 'districts',
-  disputes: 'disputes',
-  labels: 'labels',
+  zoning: 'zoning',
   selection: 'selection',
   compare: 'compare',
   tracks: 'tracks',
@@ -27,9 +25,12 @@ export const SOURCES = {
   problems: 'problems',
 } as const;
 
-/** The sources served as vector tiles by `GET /tiles/:layer/:z/:x/:y.mvt`. */
-export const TILE_SOURCES = [SOURCES.villages, SOURCES.kumbans, SOURCES.districts, SOURCES.disputes] as const;
+/** The sources served as vector tiles by `GET /tiles/:layer/:z/:x/:y.mvt` (the id is the URL's name). */
+export const TILE_SOURCES = [SOURCES.zoning] as const;
 export type TileSource = (typeof TILE_SOURCES)[number];
+
+/** The layers inside a zoning tile (MVT layer names), one per area level plus disputes. */
+export const ZONING_LAYERS = { villages: 'villages', kumbans: 'kumbans', districts: 'districts', disputes: 'disputes', labels: 'labels' } as const;
 
 /** Deepest zoom the server makes tiles for; MapLibre overzooms beyond it. */
 export const TILE_MAX_ZOOM = 16;
@@ -96,12 +97,14 @@ function labelLayer(id: string, level: string, minzoom: number, maxzoom: number)
   return {
     id,
     type: 'symbol' as const,
-    source: SOURCES.labels,
+    source: SOURCES.zoning,
+    'source-layer': ZONING_LAYERS.labels,
     minzoom,
     maxzoom,
     filter: ['==', ['get', 'level'], level] as ExpressionSpecification,
     layout: {
-      'icon-image': ['get', 'image'] as ExpressionSpecification,
+      // Named after the text, drawn by the view when first placed (see labels.ts).
+      'icon-image': labelImageExpression(),
       'icon-allow-overlap': false,
       'icon-ignore-placement': false,
       'icon-padding': 2,
@@ -130,7 +133,7 @@ function sourcesOf(tileUrl: (layer: TileSource) => string): Record<string, Sourc
  * collisions over kumbans, and kumbans over villages.
  */
 export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecification {
-  return {
+  return hideOverlays({
     version: 8,
     name: 'Tessera zoning',
     sources: sourcesOf(tileUrl),
@@ -139,23 +142,23 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
       {
         id: LAYERS.villageFill,
         type: 'fill',
-        source: SOURCES.villages,
-        'source-layer': SOURCES.villages,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.villages,
         paint: { 'fill-color': statusColourExpression(), 'fill-opacity': 0.78, 'fill-outline-color': MAP_COLOURS.villageOutline },
       },
       {
         id: LAYERS.villageOutline,
         type: 'line',
-        source: SOURCES.villages,
-        'source-layer': SOURCES.villages,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.villages,
         minzoom: VILLAGE_OUTLINE_MIN_ZOOM,
         paint: { 'line-color': MAP_COLOURS.villageOutline, 'line-width': widthByZoom(0.6, 1.6) },
       },
       {
         id: LAYERS.kumbanOutline,
         type: 'line',
-        source: SOURCES.kumbans,
-        'source-layer': SOURCES.kumbans,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.kumbans,
         layout: { 'line-join': 'round' },
         paint: {
           'line-color': MAP_COLOURS.kumbanOutline,
@@ -166,16 +169,16 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
       {
         id: LAYERS.districtCasing,
         type: 'line',
-        source: SOURCES.districts,
-        'source-layer': SOURCES.districts,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.districts,
         layout: { 'line-join': 'round' },
         paint: { 'line-color': MAP_COLOURS.districtCasing, 'line-width': widthByZoom(5, 8), 'line-opacity': 0.8 },
       },
       {
         id: LAYERS.districtOutline,
         type: 'line',
-        source: SOURCES.districts,
-        'source-layer': SOURCES.districts,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.districts,
         layout: { 'line-join': 'round' },
         paint: { 'line-color': MAP_COLOURS.districtOutline, 'line-width': widthByZoom(2.5, 4) },
       },
@@ -183,8 +186,8 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
         // Land still contested between two villages (open or negotiating disputes), hatched.
         id: LAYERS.disputedLand,
         type: 'fill',
-        source: SOURCES.disputes,
-        'source-layer': SOURCES.disputes,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.disputes,
         filter: ['==', ['get', 'kind'], 'area'],
         paint: { 'fill-pattern': PATTERNS.overlap },
       },
@@ -192,8 +195,8 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
         // Boundary lines the two chiefs do not agree on.
         id: LAYERS.disputedLine,
         type: 'line',
-        source: SOURCES.disputes,
-        'source-layer': SOURCES.disputes,
+        source: SOURCES.zoning,
+        'source-layer': ZONING_LAYERS.disputes,
         layout: { 'line-join': 'round' },
         paint: {
           'line-color': MAP_COLOURS.overlap,
@@ -320,5 +323,23 @@ export function buildStyle(tileUrl: (layer: TileSource) => string): StyleSpecifi
       labelLayer(LAYERS.kumbanLabels, 'kumban', 7.5, 11),
       labelLayer(LAYERS.districtLabels, 'district', 0, VILLAGE_LABEL_MIN_ZOOM),
     ],
-  };
+  });
+}
+
+/**
+ * The layers drawing a GeoJSON source start hidden: those sources start empty, and the view
+ * shows a source's layers once it has data (see `AreaMap.setOverlay` for why).
+ */
+function hideOverlays(style: StyleSpecification): StyleSpecification {
+  const tiled = new Set<string>(TILE_SOURCES);
+  for (const layer of style.layers) {
+    if (!('source' in layer) || tiled.has(layer.source)) continue;
+    layer.layout = { ...layer.layout, visibility: 'none' } as typeof layer.layout;
+  }
+  return style;
+}
+
+/** Ids of the style's layers that draw a source. */
+export function layersOfSource(style: StyleSpecification, source: string): string[] {
+  return style.layers.filter((layer) => 'source' in layer && layer.source === source).map((layer) => layer.id);
 }

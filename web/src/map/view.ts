@@ -1,14 +1,16 @@
 import * as maplibregl from 'maplibre-gl';
+import type { StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
-import type { AreaSummary, ReadingCollection, TrackCollection, UploadResult } from '../api/types.js';
+import type { ReadingCollection, TrackCollection, UploadResult } from '../api/types.js';
 import type { Bounds } from './bounds.js';
 import type { MapView as HashView } from './hash.js';
-import { labelFeatures, labelImageId, labelLines, renderLabel, type LabelLine } from './labels.js';
+import { labelLines, labelTextOf, renderLabel } from './labels.js';
 import { MAP_COLOURS } from './palette.js';
 import { hatchPattern } from './patterns.js';
-import { buildStyle, LAYERS, PATTERNS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
+import { skipUndefinedSky } from './sky.js';
+import { buildStyle, LAYERS, layersOfSource, PATTERNS, SOURCES, TILE_SOURCES, type TileSource } from './style.js';
 
 // In a bundle MapLibre cannot find its worker next to itself; point it at the copy Vite emits.
 maplibregl.setWorkerUrl(workerUrl);
@@ -41,9 +43,9 @@ function collectionOf(geometry: Geometry | null): FeatureCollection {
 export class AreaMap {
   readonly map: maplibregl.Map;
   private readonly loaded: Promise<void>;
-  /** Label texts by image id, drawn on demand; and the ones drawn so far, with the text they show. */
-  private labelSources = new Map<string, { lines: LabelLine[]; key: string }>();
-  private readonly drawnLabels = new Map<string, string>();
+  private readonly style: StyleSpecification;
+  /** GeoJSON sources holding features now, so their layers are shown. */
+  private readonly filledOverlays = new Set<string>();
 
   constructor(
     container: HTMLElement,
@@ -53,9 +55,10 @@ export class AreaMap {
     /** Settles once the label fonts are in: labels are baked into images, so not before. */
     private readonly fontsReady: Promise<void> = Promise.resolve(),
   ) {
+    this.style = buildStyle((layer) => tileUrl(layer, '0'));
     this.map = new maplibregl.Map({
       container,
-      style: buildStyle((layer) => tileUrl(layer, '0')),
+      style: this.style,
       center: view ? [view.lon, view.lat] : [102.6, 18.0],
       zoom: view ? view.zoom : 6,
       attributionControl: false,
@@ -65,18 +68,24 @@ export class AreaMap {
       touchPitch: false,
       // Keeps the drawing buffer so screenshots and print-screen show the map.
       canvasContextAttributes: { preserveDrawingBuffer: true },
+      // Labels appear at once rather than fading in: a fade is a run of extra frames, each of
+      // which costs a software-drawn map (no GPU) a few hundred milliseconds.
+      fadeDuration: 0,
     });
+    skipUndefinedSky(this.map);
     this.map.touchZoomRotate.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-    this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+    // The style, not the first complete render ('load', which waits for every tile): the page
+    // hands over its labels and overlays while the tiles are still on their way.
+    this.loaded = new Promise((resolve) => this.map.once('style.load', () => resolve()));
     // A resolver, not a `styleimagemissing` listener: since MapLibre 6 the event only reports
     // an image that stayed missing, and an image added from it is not used for that placement.
     this.map.setMissingStyleImageResolver(async (id) => {
       await this.fontsReady;
       this.drawLabel(id);
     });
-    this.map.once('load', () => {
+    this.map.once('style.load', () => {
       this.map.addImage(PATTERNS.overlap, hatchPattern(MAP_COLOURS.overlap));
       this.map.addImage(PATTERNS.gap, hatchPattern(MAP_COLOURS.gap));
       this.map.addImage(PATTERNS.other, hatchPattern(MAP_COLOURS.otherProblem));
@@ -84,7 +93,7 @@ export class AreaMap {
     if (!view && fallbackBounds) this.fitBounds(fallbackBounds, false);
   }
 
-  /** Resolves once the style is ready for data. */
+  /** Resolves once the style is ready for data (before its tiles are all in). */
   ready(): Promise<void> {
     return this.loaded;
   }
@@ -97,69 +106,50 @@ export class AreaMap {
   }
 
   /**
-   * Places each area's label at its centre. The label pictures are drawn by the browser only
-   * when MapLibre first needs one (the missing-image resolver, asked for labels it is about to place),
-   * so a country of 10,000 villages costs the labels in view, not 10,000 canvases up front.
-   * A label whose text changed is dropped, to be drawn anew when next shown.
+   * Draws a label MapLibre is about to place, with the browser's own text engine (Lao shaped);
+   * other missing images are not ours to make. Label points come in the zoning tiles, so a
+   * country of 10,000 villages costs the labels in view, not 10,000 canvases up front.
    */
-  setLabels(areas: readonly AreaSummary[]): void {
-    const wanted = new Map<string, { lines: LabelLine[]; key: string }>();
-    for (const area of areas) {
-      if (!area.centre) continue;
-      const lines = labelLines(area);
-      wanted.set(labelImageId(area.code), { lines, key: JSON.stringify(lines) });
-    }
-    for (const [id, key] of this.drawnLabels) {
-      if (wanted.get(id)?.key === key) continue;
-      if (this.map.hasImage(id)) this.map.removeImage(id);
-      this.drawnLabels.delete(id);
-    }
-    this.labelSources = wanted;
-    this.geojson(SOURCES.labels).setData(labelFeatures(areas));
-  }
-
-  /** Draws a label MapLibre asks for; other missing images are not ours to make. */
   private drawLabel(id: string): void {
-    const label = this.labelSources.get(id);
-    if (!label || this.map.hasImage(id)) return;
+    const text = labelTextOf(id);
+    if (!text || this.map.hasImage(id)) return;
     const pixelRatio = Math.max(1, Math.min(window.devicePixelRatio || 1, 3));
-    this.map.addImage(id, renderLabel(label.lines, pixelRatio), { pixelRatio });
-    this.drawnLabels.set(id, label.key);
+    this.map.addImage(id, renderLabel(labelLines(text), pixelRatio), { pixelRatio });
   }
 
   /** Outlines the selected area (or clears the outline with `null`). */
   setSelection(geometry: Geometry | null): void {
-    this.geojson(SOURCES.selection).setData(collectionOf(geometry));
+    this.setOverlay(SOURCES.selection, collectionOf(geometry));
   }
 
   /** Overlays a past version of the selected area, to compare with the current outline. */
   setCompare(geometry: Geometry | null): void {
-    this.geojson(SOURCES.compare).setData(collectionOf(geometry));
+    this.setOverlay(SOURCES.compare, collectionOf(geometry));
   }
 
   /** Marks the readings the cleaner dropped from the selected village's walks. */
   setDroppedReadings(readings: ReadingCollection | null): void {
-    this.geojson(SOURCES.dropped).setData((readings ?? EMPTY) as FeatureCollection);
+    this.setOverlay(SOURCES.dropped, (readings ?? EMPTY) as FeatureCollection);
   }
 
   /** Shows the GPS tracks of the selected village. */
   setTracks(tracks: TrackCollection | null): void {
-    this.geojson(SOURCES.tracks).setData((tracks ?? EMPTY) as FeatureCollection);
+    this.setOverlay(SOURCES.tracks, (tracks ?? EMPTY) as FeatureCollection);
   }
 
   /** Shows derived, not yet committed boundaries as dashed outlines. */
   setPreview(features: FeatureCollection | null): void {
-    this.geojson(SOURCES.preview).setData(features ?? EMPTY);
+    this.setOverlay(SOURCES.preview, features ?? EMPTY);
   }
 
   /** Draws a dry run's walks as read and as kept, dropped readings and waypoints (or clears them). */
   setUploadPreview(result: UploadResult | null): void {
-    this.geojson(SOURCES.uploadPreview).setData((result?.preview ?? EMPTY) as FeatureCollection);
+    this.setOverlay(SOURCES.uploadPreview, (result?.preview ?? EMPTY) as FeatureCollection);
   }
 
   /** Hatches topology problems and contested land (overlaps, gaps, disputes) around the selection. */
   setProblems(problems: FeatureCollection | null): void {
-    this.geojson(SOURCES.problems).setData(problems ?? EMPTY);
+    this.setOverlay(SOURCES.problems, problems ?? EMPTY);
   }
 
   /** Frames an area, leaving room around it so its neighbours give context. */
@@ -204,6 +194,22 @@ export class AreaMap {
   /** Moves to a view from the URL without animation, as a pasted link expects. */
   jumpTo(view: HashView): void {
     this.map.jumpTo({ center: [view.lon, view.lat], zoom: view.zoom });
+  }
+
+  /**
+   * Gives a GeoJSON source its data and shows its layers only while it has some. Every frame
+   * draws tile clipping masks for each visible source, and MapLibre's workers cut tiles of
+   * every visible source, empty or not; on a software-drawn map (no GPU) the seven overlays
+   * that are empty most of the time (selection, tracks, previews...) cost each frame tens of
+   * draw calls and the first render dozens of worker tasks. Hidden, a source loads nothing.
+   */
+  private setOverlay(id: string, data: FeatureCollection): void {
+    const empty = data.features.length === 0;
+    if (empty && !this.filledOverlays.has(id)) return;
+    this.geojson(id).setData(data);
+    if (empty) this.filledOverlays.delete(id);
+    else this.filledOverlays.add(id);
+    for (const layer of layersOfSource(this.style, id)) this.map.setLayoutProperty(layer, 'visibility', empty ? 'none' : 'visible');
   }
 
   private geojson(id: string): maplibregl.GeoJSONSource {

@@ -34,7 +34,12 @@ export class LegendPanel {
 
   /** Updates the village counts shown next to each status. */
   setAreas(areas: readonly AreaSummary[]): void {
-    this.counts = countByStatus(areas);
+    this.setCounts(countByStatus(areas));
+  }
+
+  /** Shows village counts by status counted elsewhere (the server's progress of everything). */
+  setCounts(counts: Record<AreaStatus, number>): void {
+    this.counts = { ...countByStatus([]), ...counts };
     this.render();
   }
 

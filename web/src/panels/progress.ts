@@ -35,6 +35,8 @@ export class ProgressPanel {
   constructor(
     private readonly container: HTMLElement,
     private readonly api: ApiClient,
+    /** Told of every progress loaded (the legend takes its village counts from everything's). */
+    private readonly onLoaded: (progress: Progress) => void = () => undefined,
   ) {
     this.render();
   }
@@ -52,6 +54,7 @@ export class ProgressPanel {
       if (this.requested !== code) return;
       this.progress = progress;
       this.error = null;
+      this.onLoaded(progress);
     } catch (error) {
       if (this.requested !== code) return;
       this.error = errorText(error);

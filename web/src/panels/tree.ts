@@ -4,28 +4,46 @@ import { STATUS_COLOURS } from '../map/palette.js';
 import { h, replaceChildren } from './dom.js';
 import { ancestorCodes, buildHierarchy, type AreaNode } from './hierarchy.js';
 
+/** Fetches the children of an area (the page's API client: `GET /api/areas?parent=`). */
+export type ChildLoader = (code: string) => Promise<AreaSummary[]>;
+
 /**
  * The province → district → kumban → village tree. Every row is a real button (keyboard and
  * screen-reader friendly); the small button before it opens or closes the branch.
+ *
+ * The page gives it the levels above the villages; a kumban's villages are asked for when
+ * the kumban is opened (or one of them is selected), as a country's 10,000 villages would be
+ * most of the page's start-up for rows nobody has opened yet.
  */
 export class TreePanel {
   private roots: AreaNode[] = [];
   private areasByCode = new Map<string, AreaSummary>();
   private readonly expanded = new Set<string>();
+  /** Areas whose children are asked for on opening, and those whose children came. */
+  private lazyLevel: string | null = null;
+  private readonly loadedChildren = new Set<string>();
   private selected: string | null = null;
   private readonly list: HTMLUListElement;
 
   constructor(
     private readonly container: HTMLElement,
     private readonly onSelect: (code: string) => void,
+    private readonly loadChildren: ChildLoader,
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {
     this.list = h('ul', { class: 'tree', 'aria-label': t('tree.title') });
   }
 
-  /** Shows a new list of areas; the top two levels start open so districts and kumbans show. */
-  setAreas(areas: readonly AreaSummary[]): void {
+  /**
+   * Shows a new list of areas (the levels above the villages); the top two levels start open
+   * so districts and kumbans show. `lazyLevel` is the level whose children are loaded on
+   * opening. Branches open before (after an edit) get their children anew.
+   */
+  setAreas(areas: readonly AreaSummary[], lazyLevel: string | null): Promise<void> {
     this.areasByCode = new Map(areas.map((area) => [area.code, area]));
-    this.roots = buildHierarchy(areas);
+    this.lazyLevel = lazyLevel;
+    this.loadedChildren.clear();
+    this.rebuild();
     if (this.expanded.size === 0) {
       for (const root of this.roots) {
         this.expanded.add(root.area.code);
@@ -33,15 +51,47 @@ export class TreePanel {
       }
     }
     this.render();
+    const reopened = [...this.expanded].filter((code) => this.isLazy(code));
+    if (this.selected && !this.areasByCode.has(this.selected)) this.selected = null;
+    return Promise.all(reopened.map((code) => this.openChildren(code))).then(() => undefined);
   }
 
-  /** Marks the selected area and opens the branches leading to it. */
-  setSelected(code: string | null): void {
+  /** Marks the selected area and opens the branches leading to it, loading its siblings if need be. */
+  async setSelected(code: string | null, area?: AreaSummary | null): Promise<void> {
     this.selected = code;
+    if (area && !this.areasByCode.has(area.code)) {
+      this.areasByCode.set(area.code, area);
+      this.rebuild();
+    }
+    const parent = code ? this.areasByCode.get(code)?.parent_code : null;
+    if (parent && this.isLazy(parent)) await this.openChildren(parent);
+    if (this.selected !== code) return;
     if (code) for (const ancestor of ancestorCodes(this.areasByCode, code)) this.expanded.add(ancestor);
     this.render();
     const row = code ? this.list.querySelector<HTMLElement>(`[data-code="${CSS.escape(code)}"]`) : null;
     if (row) scrollWithin(this.container, row);
+  }
+
+  /** Whether an area's children are loaded on demand and have not come yet. */
+  private isLazy(code: string): boolean {
+    const area = this.areasByCode.get(code);
+    return !!area && area.level === this.lazyLevel && !this.loadedChildren.has(code);
+  }
+
+  private async openChildren(code: string): Promise<void> {
+    try {
+      const children = await this.loadChildren(code);
+      this.loadedChildren.add(code);
+      for (const child of children) this.areasByCode.set(child.code, child);
+      this.rebuild();
+      this.render();
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  private rebuild(): void {
+    this.roots = buildHierarchy([...this.areasByCode.values()]);
   }
 
   /** Redraws in the current language, keeping focus on the row that had it. */
@@ -62,7 +112,7 @@ export class TreePanel {
   private renderNode(node: AreaNode): HTMLLIElement {
     const { area } = node;
     const open = this.expanded.has(area.code);
-    const hasChildren = node.children.length > 0;
+    const hasChildren = node.children.length > 0 || this.isLazy(area.code);
     const toggle = hasChildren
       ? h(
           'button',
@@ -76,6 +126,7 @@ export class TreePanel {
               if (open) this.expanded.delete(area.code);
               else this.expanded.add(area.code);
               this.render();
+              if (!open && this.isLazy(area.code)) void this.openChildren(area.code);
             },
           },
           h('span', { 'aria-hidden': 'true' }, open ? '▾' : '▸'),
@@ -99,7 +150,9 @@ export class TreePanel {
       'li',
       { class: 'tree-item' },
       h('div', { class: 'tree-line' }, toggle, row),
-      hasChildren && open ? h('ul', { class: 'tree-children' }, node.children.map((child) => this.renderNode(child))) : null,
+      hasChildren && open && node.children.length
+        ? h('ul', { class: 'tree-children' }, node.children.map((child) => this.renderNode(child)))
+        : null,
     );
   }
 }
