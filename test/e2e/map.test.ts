@@ -206,6 +206,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     expect(await other.locator('.area-name').textContent()).toBe(village.name);
     const zoom = await other.evaluate(() => window.tesseraMap!.getZoom());
     expect(zoom).toBeCloseTo(12, 1);
+    // The legend counts every village by status, not only the selected one's.
+    const legendCounts = other.locator('#legend .legend-count');
+    await expect.poll(() => legendCounts.count()).toBe(6);
+    const counted = await legendCounts.evaluateAll((spans) => spans.map((span) => Number(span.textContent)));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(villageCount);
     await other.close();
   });
 

@@ -113,10 +113,12 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     restored: () => void refresh(),
   });
   const disputesPanel = new DisputesPanel(element('disputes'), api, () => token.token(), () => void refresh());
-  // The legend counts the villages of every status: the progress of everything has them.
+  // The legend counts the villages of every status: the progress of everything has them. With
+  // an area selected, the progress panel shows that area's, and the legend asks on its own.
   const progress = new ProgressPanel(element('progress'), api, (loaded) => {
     if (!loaded.area) legend.setCounts(loaded.totals.by_status);
   });
+  const countVillages = async () => legend.setCounts((await api.progress()).totals.by_status);
   const topology = new TopologyPanel(element('topology'), api, () => token.token(), {
     frame: (bounds) => areaMap?.fitBounds(bounds),
     disputesOpened: () => void refresh(),
@@ -242,9 +244,7 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
       applyData(await loadAreaData(api));
       areaMap?.refreshTiles(String(Date.now()));
       await selectArea(selected, { zoom: false });
-      // With an area selected, the progress panel shows that area's: the legend's counts of
-      // every village are asked for on their own.
-      if (selected) legend.setCounts((await api.progress()).totals.by_status);
+      if (selected) await countVillages();
     } catch (error) {
       showError(t('error.load', { message: (error as Error).message }));
     }
@@ -275,6 +275,7 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     if (state.area !== selected) select(state.area, { zoom: !state.view });
   });
   await selectArea(initial.area, { zoom: !initial.view });
+  if (initial.area) void countVillages().catch((error: unknown) => showError(t('error.load', { message: (error as Error).message })));
   areaMap.map.once('idle', () => {
     document.documentElement.dataset.ready = 'true';
   });
