@@ -37,8 +37,6 @@ export const ERROR_STATUS = {
   ARCHIVE_TOO_LARGE_UNCOMPRESSED: 413,
   ARCHIVE_TOO_MANY_ENTRIES: 413,
   CSV_LINE_TOO_LONG: 413,
-  /** The parse sandbox stopped a file's reading at its heap limit: too big to read, like too many points. */
-  PARSE_OUT_OF_MEMORY: 413,
   // 415
   UNSUPPORTED_FILE_TYPE: 415,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -63,6 +61,11 @@ export const ERROR_STATUS = {
   EXPORT_TOO_LARGE: 422,
   /** The parse sandbox stopped a file's reading at its time limit. */
   PARSE_TIMEOUT: 422,
+  /**
+   * The parse sandbox stopped a file's reading at its heap limit. A killed parse is a 422, as
+   * for the time limit (BAD-INPUTS S2): the file was received whole, within the size limits.
+   */
+  PARSE_OUT_OF_MEMORY: 422,
   // 503
   DATABASE_UNAVAILABLE: 503,
   RATE_LIMITED: 429,

@@ -168,10 +168,10 @@ describe('an upload stopped for its memory', () => {
   let db: Database;
   useTestApp((t) => ({ app, db } = t), { TESSERA_PARSE_HEAP_MB: '48' });
 
-  it('is a 413 naming the file, stores nothing, and the server goes on serving', async () => {
+  it('is a 422 naming the file, stores nothing, and the server goes on serving', async () => {
     const before = await rowCounts(db);
     const res = await upload(app, [{ name: 'huge.csv', content: bigCsv(300_000) }]);
-    expect(res.statusCode).toBe(413);
+    expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error: 'PARSE_OUT_OF_MEMORY', details: [{ file: 'huge.csv' }] });
     expect(res.json().message).toMatch(/^File 'huge\.csv': reading it needed more memory than this server gives one file/);
     expect(await rowCounts(db)).toEqual(before);
@@ -209,11 +209,11 @@ describe('an upload stopped for its memory after some of its readings were sent'
     const direct = await parseInSandbox(received('heavy.gpx', content), { maxPoints: 1_000_000 }, { heapMb: 48 }, async (p) => {
       handed = p.openTrack?.segments.reduce((n, s) => n + s.length, 0) ?? 0;
     }).then(() => null, (e: unknown) => e);
-    expect(direct).toMatchObject({ code: 'PARSE_OUT_OF_MEMORY', status: 413 });
+    expect(direct).toMatchObject({ code: 'PARSE_OUT_OF_MEMORY', status: 422 });
     expect(handed).toBe(65_536);
     const before = await rowCounts(db);
     const res = await upload(app, [{ name: 'heavy.gpx', content }]);
-    expect(res.statusCode).toBe(413);
+    expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error: 'PARSE_OUT_OF_MEMORY', details: [{ file: 'heavy.gpx' }] });
     expect(await rowCounts(db)).toEqual(before);
     const answers = await Promise.all(Array.from({ length: 4 }, () => db.pool.query('SELECT 1 AS one')));
