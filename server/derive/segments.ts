@@ -336,8 +336,8 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
     const target = placed?.target ?? marker?.point ?? mean;
     for (const o of [e, ...near]) {
       if (o.target) continue;
-      [o.target, o.how] = marker ? [target, 'junction'] : [target, 'end'];
-      if (marker && dist(o.point, target) > toleranceM) o.farM = dist(o.point, target);
+      if (marker) toJunction(o, target, toleranceM);
+      else [o.target, o.how] = [target, 'end'];
     }
   }
   // A walk starts and stops up to about 20 m along the line from the junction, and its end fix
@@ -349,7 +349,7 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
   for (const e of ends) {
     if (e.target || nearParent(e.point)) continue;
     const marker = nearestWithin(e.point, junctions, 2 * toleranceM);
-    if (marker) [e.target, e.how, e.farM] = [marker.point, 'junction', marker.d];
+    if (marker) toJunction(e, marker.point, toleranceM);
   }
   // A boundary about as short as the tolerance (15-80 m between two junctions, walked with a
   // few fixes) has both its junctions within reach of both ends of its walk. The nearest
@@ -371,13 +371,17 @@ function placeEnds(lines: Position[][], junctions: Position[], toleranceM: numbe
       }
     }
     if (!best) return;
-    for (const [end, target] of [[s, best.a], [e, best.b]] as const) {
-      [end.target, end.how] = [target, 'junction'];
-      const d = dist(end.point, target);
-      if (d > toleranceM) end.farM = d;
-    }
+    toJunction(s, best.a, toleranceM);
+    toJunction(e, best.b, toleranceM);
   });
   return ends;
+}
+
+/** Joins an end to a junction, noting how far it was when beyond the tolerance (END_JOINED_FAR). */
+function toJunction(end: End, junction: Position, toleranceM: number): void {
+  [end.target, end.how] = [junction, 'junction'];
+  const d = dist(end.point, junction);
+  end.farM = d > toleranceM ? d : undefined;
 }
 
 function nearestWithin(p: Position, points: Position[], reachM: number): { point: Position; d: number } | null {

@@ -395,7 +395,7 @@ export class ReadingColumns {
     }
     if (block.extensions !== null && block.extensions.length > 0) {
       const extensions = (this.extensions ??= new Map());
-      for (const [i, ext] of block.extensions) extensions.set(i, Object.assign(Object.create(null) as Record<string, number | string>, ext));
+      for (const [i, ext] of block.extensions) extensions.set(i, bareExtensions(ext));
     }
     this.length = start + block.length;
   }
@@ -526,6 +526,14 @@ export interface ColumnsBlock {
   oddTimes: [number, string][] | null;
   fixes: (string | undefined)[] | null;
   extensions: [number, Record<string, number | string>][] | null;
+}
+
+/**
+ * A reading's extensions as parsers make them, without a prototype (a vendor tag named
+ * `constructor` is data): a structured clone across threads gives them Object's prototype.
+ */
+export function bareExtensions(ext: Record<string, number | string>): Record<string, number | string> {
+  return Object.assign(Object.create(null) as Record<string, number | string>, ext);
 }
 
 /** The arrays of blocks, to transfer with them rather than copy. */

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { UserError, type ErrorCode } from '../errors.js';
 import type { ParseOptions } from './parse.js';
 import {
-  ReadingColumns, type ColumnsBlock, type ParsedFile, type ParsedTrack, type ParseProgress, type Reading, type ReadingSegment, type SourceFormat,
+  bareExtensions, ReadingColumns, type ColumnsBlock, type ParsedFile, type ParsedTrack, type ParseProgress, type Reading, type ReadingSegment, type SourceFormat,
 } from './readings.js';
 import type { ReceivedFile } from './receive.js';
 
@@ -122,7 +122,7 @@ class Mirror {
 /** Readings whose extensions are prototype-less again, as parsers make them (a structured clone gives them Object's prototype). */
 function withBareExtensions(readings: readonly Reading[]): readonly Reading[] {
   for (const r of readings) {
-    if (r.extensions !== undefined) (r as Reading).extensions = Object.assign(Object.create(null) as Record<string, number | string>, r.extensions);
+    if (r.extensions !== undefined) (r as Reading).extensions = bareExtensions(r.extensions);
   }
   return readings;
 }

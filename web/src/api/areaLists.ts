@@ -2,6 +2,8 @@ import type { ApiClient } from './client.js';
 import type { AreaSummary, Level, LevelKey } from './types.js';
 
 const DEFAULT_LEVELS: readonly LevelKey[] = ['province', 'district', 'kumban', 'ban'];
+/** The most areas the list endpoint gives in one answer. */
+const MAX_LIST = 5000;
 
 /**
  * The levels, and the area list of every level above the villages (`lists[0]` is the top
@@ -26,7 +28,8 @@ export async function requestAreaLists(api: ApiClient): Promise<AreaLists> {
   const leaf = keys[keys.length - 1];
   // A hierarchy of villages alone still lists them: there is nothing else to show.
   const listed = keys.length > 1 ? keys.slice(0, -1) : keys;
-  const lists = listed.map((level) => api.areas({ level }));
+  // The server lists 1,000 areas unless asked for more: Cambodia has some 1,650 communes.
+  const lists = listed.map((level) => api.areas({ level, limit: MAX_LIST }));
   // Awaited one by one later: a failure is reported once by whoever awaits, not as unhandled too.
   for (const list of lists) list.catch(() => undefined);
   return { levels, lists, leaf };

@@ -42,6 +42,8 @@ export interface AreaQuery {
   parent?: string;
   q?: string;
   status?: AreaStatus;
+  /** Most areas to list; the server's default is 1,000, its maximum 5,000. */
+  limit?: number;
 }
 
 /** The Tessera API as the web page uses it, one method per endpoint of the contract. */
@@ -146,7 +148,7 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
       return (await getJson<{ levels: Level[] }>('/api/levels')).levels;
     },
     async areas(query = {}) {
-      const search = queryString({ level: query.level, parent: query.parent, q: query.q, status: query.status });
+      const search = queryString({ level: query.level, parent: query.parent, q: query.q, status: query.status, limit: query.limit });
       return (await getJson<{ areas: AreaSummary[] }>(`/api/areas${search}`)).areas;
     },
     async area(idOrCode) {
