@@ -54,9 +54,19 @@ function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
+/** Seconds each deletion of a stored upload (the previous run's) took, its tracks and readings going with it. */
+const deletions: number[] = [];
+
+/** Delete the upload of these bytes, if stored, timing it when there was one. */
+async function deleteUpload(client: pg.Client, sha256: string): Promise<void> {
+  const started = performance.now();
+  const { rowCount } = await client.query('DELETE FROM upload WHERE sha256 = $1', [sha256]);
+  if (rowCount) deletions.push((performance.now() - started) / 1000);
+}
+
 /** One Tessera ingest in a fresh process (scripts/bench/ingest-once.ts), after removing the previous one's upload. */
 async function tesseraRun(client: pg.Client, file: string, sha256: string, url: string): Promise<Run> {
-  await client.query('DELETE FROM upload WHERE sha256 = $1', [sha256]);
+  await deleteUpload(client, sha256);
   // ogr2ogr's -overwrite starts each run on a new table; the dead rows of the previous run are
   // cleared here so Tessera's does too, also on a server whose autovacuum is off (this one's is).
   await client.query('VACUUM reading, track, upload');
@@ -125,7 +135,7 @@ async function main(): Promise<void> {
       console.error(`run ${i + 1}: tessera ${s1(variants.tessera[i].seconds)} s, ogr2ogr ${s1(variants.ogr[i].seconds)} s, ` +
         `ogr2ogr without index ${s1(variants.ogrNoIndex[i].seconds)} s`);
     }
-    await client.query('DELETE FROM upload WHERE sha256 = $1', [sha256]);
+    await deleteUpload(client, sha256);
     await client.query('DROP TABLE IF EXISTS bench_track_points');
     const reference = median(variants.ogr.map((r) => r.seconds));
     const line = (name: string, runs: Run[]) => {
@@ -142,6 +152,8 @@ async function main(): Promise<void> {
       line('Tessera `ingestFiles` (parse, clean, COPY, track line)', variants.tessera),
       line('ogr2ogr, defaults (COPY, GiST index)', variants.ogr),
       line('ogr2ogr, `-lco SPATIAL_INDEX=NONE`', variants.ogrNoIndex),
+      '',
+      `Deleting the stored upload (its track, ${variants.tessera[0].rows.toLocaleString('en-US')} readings): ${deletions.map(s1).join(' / ')} s`,
     ].join('\n'));
   } finally {
     await client.end();

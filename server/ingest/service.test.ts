@@ -87,7 +87,7 @@ async function storedUpload(uploadId: string) {
   const reading = await db.pool.query(
     `SELECT t.name AS track, r.seq, r.taken_at, ST_AsEWKB(r.geom) AS geom, r.elevation, r.hdop, r.vdop, r.pdop, r.satellites, r.fix,
             r.extensions, r.kept, r.drop_reason
-     FROM reading r JOIN track t ON t.id = r.track_id WHERE r.upload_id = $1 ORDER BY r.id`,
+     FROM reading r JOIN track t ON t.id = r.track_id WHERE r.upload_id = $1 ORDER BY t.id, r.seq`,
     [uploadId],
   );
   const track = await db.pool.query(

@@ -227,8 +227,8 @@ export async function trackExists(db: Queryable, id: number): Promise<boolean> {
 export async function readingsCollection(db: Queryable, f: ReadingFilter): Promise<string> {
   const { rows } = await db.query<{ fc: string }>(
     `SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-        'type', 'Feature', 'id', r.id, 'geometry', ST_AsGeoJSON(r.geom, 7)::json,
-        'properties', json_build_object('id', r.id, 'track_id', r.track_id, 'seq', r.seq, 'taken_at', r.taken_at,
+        'type', 'Feature', 'id', r.track_id || ':' || r.seq, 'geometry', ST_AsGeoJSON(r.geom, 7)::json,
+        'properties', json_build_object('track_id', r.track_id, 'seq', r.seq, 'taken_at', r.taken_at,
           'kept', r.kept, 'drop_reason', r.drop_reason, 'hdop', r.hdop, 'satellites', r.satellites))
         ORDER BY r.track_id, r.seq), '[]'::json))::text AS fc
      FROM (

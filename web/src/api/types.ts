@@ -77,9 +77,8 @@ export interface TrackProperties {
 
 export type TrackCollection = FeatureCollection<LineString, TrackProperties>;
 
-/** Properties of a GPS reading in `GET /api/readings.geojson`; dropped ones say why. */
+/** Properties of a GPS reading in `GET /api/readings.geojson` (feature id `track_id:seq`); dropped ones say why. */
 export interface ReadingProperties {
-  id: number;
   track_id: number;
   seq: number;
   taken_at: string | null;
