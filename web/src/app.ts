@@ -78,6 +78,12 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
   let areasByCode = new Map<string, AreaSummary>();
   let selected: string | null = null;
   let areaMap: AreaMap | null = null;
+  /**
+   * Settles once the map has drawn its first complete view. The progress query (a walk over
+   * every area) waits for it, so on the server it does not compete with the first view's tile
+   * queries, nor its answer with the tiles for the page's main thread.
+   */
+  let mapDrawn: Promise<void> = Promise.resolve();
 
   const select = (code: string | null, options: { zoom: boolean }) => void selectArea(code, options);
   const header = new HeaderPanel(element('app-header'));
@@ -202,7 +208,8 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     void historyPanel.setArea(summary);
     void disputesPanel.setArea(summary);
     // A village's progress is its kumban's: the unit a planner counts.
-    void progress.setArea(summary?.level === 'ban' ? (summary.parent_code ?? null) : selected);
+    const progressOf = summary?.level === 'ban' ? (summary.parent_code ?? null) : selected;
+    void mapDrawn.then(() => progress.setArea(progressOf));
     upload.setArea(summary);
     derive.setArea(summary);
     void showProblems(summary);
@@ -260,6 +267,8 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     const framing = initial.view ? [] : await framingAreas(api, lists);
     areaMap = new AreaMap(element('map'), initial.view, unionBounds(framing), (layer, version) => api.tileUrl(layer, version), fonts);
     window.tesseraMap = areaMap.map;
+    const drawing = areaMap.map;
+    mapDrawn = new Promise((resolve) => drawing.once('idle', () => resolve()));
     data = { levels: lists.levels, areas: (await Promise.all(lists.lists)).flat(), leaf: lists.leaf };
   } catch (error) {
     showError(t('error.load', { message: (error as Error).message }));
@@ -275,7 +284,7 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     if (state.area !== selected) select(state.area, { zoom: !state.view });
   });
   await selectArea(initial.area, { zoom: !initial.view });
-  if (initial.area) void countVillages().catch((error: unknown) => showError(t('error.load', { message: (error as Error).message })));
+  if (initial.area) void mapDrawn.then(countVillages).catch((error: unknown) => showError(t('error.load', { message: (error as Error).message })));
   areaMap.map.once('idle', () => {
     document.documentElement.dataset.ready = 'true';
   });

@@ -17,11 +17,13 @@ maplibregl.setWorkerUrl(workerUrl);
 
 /**
  * Starts MapLibre's tile workers before there is a map, so they load while the page still
- * waits for its first answers. At least two: MapLibre takes half the cores, which on a
- * two-core office laptop is one worker parsing every tile of a country in turn.
+ * waits for its first answers. As many as MapLibre chooses (half the cores): on a two-core
+ * office computer that is one. Each worker compiles MapLibre's 520 KB worker script for
+ * itself, which costs more than parsing the country's first tiles (BENCHMARKS.md, "Web and
+ * tiles"); a second worker on two cores was another compile competing with the page for the
+ * same cores, and the first render was faster and used less CPU without it.
  */
 export function prewarmMap(): void {
-  maplibregl.setWorkerCount(Math.max(2, maplibregl.getWorkerCount()));
   maplibregl.prewarm();
 }
 
