@@ -74,8 +74,6 @@ export async function createTileService(db: Database, options: TileServiceOption
   const cache = options.cache ?? new TileCache();
   const ttl = options.versionTtlMs ?? 1000;
   const pending = new Map<string, Promise<Buffer | null>>();
-  /** Renderings started beside the version read in progress, by tile address. */
-  const early = new Map<string, Promise<Buffer | null>>();
   let version: { value: string; readAt: number } | null = null;
   let versionRead: Promise<string> | null = null;
   let lastFreshness: string | undefined;
@@ -88,18 +86,14 @@ export async function createTileService(db: Database, options: TileServiceOption
       version = null;
     }
     if (version && Date.now() - version.readAt < ttl) return version.value;
-    if (!versionRead) {
-      // Renderings started beside an earlier read may predate this one's snapshot: not for this read's tiles.
-      early.clear();
-      versionRead = dataVersion(db.pool)
-        .then((value) => {
-          version = { value, readAt: Date.now() };
-          return value;
-        })
-        .finally(() => {
-          versionRead = null;
-        });
-    }
+    versionRead ??= dataVersion(db.pool)
+      .then((value) => {
+        version = { value, readAt: Date.now() };
+        return value;
+      })
+      .finally(() => {
+        versionRead = null;
+      });
     return versionRead;
   }
 
@@ -114,25 +108,6 @@ export async function createTileService(db: Database, options: TileServiceOption
     if (layers.length === 1) return renderLayer(layers[0], tile);
     const parts = (await Promise.all(layers.map((layer) => renderLayer(layer, tile)))).filter((part) => part !== null);
     return parts.length ? Buffer.concat(parts) : null;
-  }
-
-  /**
-   * A rendering started while the version is being read, shared by the requests for the same
-   * tile during that read. It starts after the read did, so it shows at least the data the
-   * version stands for.
-   */
-  function renderBeside(address: string, name: TileName, tile: TileAddress): Promise<Buffer | null> {
-    let rendering = early.get(address);
-    if (!rendering) {
-      const started: Promise<Buffer | null> = renderUncached(name, tile).finally(() => {
-        if (early.get(address) === started) early.delete(address);
-      });
-      rendering = started;
-      // Awaited by whoever finds the tile uncached; a failure is theirs to report, not unhandled too.
-      rendering.catch(() => undefined);
-      early.set(address, rendering);
-    }
-    return rendering;
   }
 
   function compressLater(key: string, body: Buffer): void {
@@ -153,24 +128,13 @@ export async function createTileService(db: Database, options: TileServiceOption
       return etagFor(await currentVersion());
     },
     async render(name, tile, freshness) {
-      const address = `${name}/${tile.z}/${tile.x}/${tile.y}`;
-      const lastRead = version?.value;
-      const reading = currentVersion(freshness);
-      // When the version has to be read anew (a scan of the whole area table: about 100 ms for
-      // a country of 10,000 villages) and the tile was not in the cache under the last version,
-      // it is going to be rendered either way: start now, beside the version read, instead of
-      // after it. Each statement sees the data as of its own start, so the tile is never older
-      // than the version it is filed under, as when it was rendered after the read.
-      const started = versionRead !== null && (lastRead === undefined || cache.get(`${lastRead}|${address}`) === undefined)
-        ? renderBeside(address, name, tile)
-        : null;
-      const current = await reading;
-      const key = `${current}|${address}`;
+      const current = await currentVersion(freshness);
+      const key = `${current}|${name}/${tile.z}/${tile.x}/${tile.y}`;
       const hit = cache.get(key);
       if (hit !== undefined) return { tile: hit, etag: etagFor(current), cached: true };
       let rendering = pending.get(key);
       if (!rendering) {
-        rendering = (started ?? renderUncached(name, tile)).then((body) => {
+        rendering = renderUncached(name, tile).then((body) => {
           const encoded = body ? { body, gzip: null } : null;
           cache.set(key, encoded);
           if (body) compressLater(key, body);
