@@ -284,7 +284,7 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     if (state.area !== selected) select(state.area, { zoom: !state.view });
   });
   await selectArea(initial.area, { zoom: !initial.view });
-  if (initial.area) void mapDrawn.then(countVillages).catch((error: unknown) => showError(t('error.load', { message: (error as Error).message })));
+  if (initial.area) void countVillages().catch((error: unknown) => showError(t('error.load', { message: (error as Error).message })));
   areaMap.map.once('idle', () => {
     document.documentElement.dataset.ready = 'true';
   });
