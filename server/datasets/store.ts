@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DatabaseKind, Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import { multiPolygonEwkb, pointEwkbHex } from './geometry.js';
 import { STAGING_COLUMNS, type EncodedChunk } from './staging.js';
 

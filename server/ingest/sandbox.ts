@@ -368,6 +368,8 @@ export class ParseSandbox {
   private readonly idle: Thread[] = [];
   private running = 0;
   private readonly queue: (() => void)[] = [];
+  /** Threads this pool has started, for the logs and tests: a stopped job costs one, a job given up on none. */
+  threadsStarted = 0;
 
   constructor(private readonly limits: Pick<ParseLimits, 'heapMb' | 'workers'>) {}
 
@@ -441,6 +443,7 @@ export class ParseSandbox {
   }
 
   private start(): Thread {
+    this.threadsStarted++;
     const worker = new Worker(WORKER_URL, {
       // The thread loads tsx itself (parse-worker.mjs); inheriting the process's loader flags would load it twice.
       execArgv: [],
