@@ -2,13 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { MultiPolygon } from 'geojson';
 import yazl from 'yazl';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAuth, useTestApp } from '../../test/helpers/app.js';
 import { multipart } from '../../test/helpers/multipart.js';
+import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 import type { Database } from '../db/database.js';
 import { writeDbf } from '../export/dbf.js';
 import { writeShp } from '../export/shp.js';
+import type { ReceivedFile } from '../ingest/receive.js';
 import { ParseSandbox } from '../ingest/sandbox.js';
 import type { DatasetDone, DatasetMessage, DatasetRequest } from './read.js';
 
@@ -20,15 +23,15 @@ import type { DatasetDone, DatasetMessage, DatasetRequest } from './read.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-ds-sandbox-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** `n` squares of 33 vertices on a 300 m grid in UTM 48N (Sekong), as [x, y] rings. */
-function squares(n: number): number[][][] {
+/** `n` rings of `vertices` + 1 positions on a 300 m grid in UTM 48N (Sekong), as [x, y] rings. */
+function rings(n: number, vertices = 32): number[][][] {
   const side = Math.ceil(Math.sqrt(n));
   return Array.from({ length: n }, (_, i) => {
     const x = 650_000 + (i % side) * 300;
     const y = 1_650_000 + Math.floor(i / side) * 300;
     const ring: number[][] = [];
-    for (let k = 0; k < 32; k++) {
-      const a = (-k / 32) * 2 * Math.PI;
+    for (let k = 0; k < vertices; k++) {
+      const a = (-k / vertices) * 2 * Math.PI;
       ring.push([x + 100 * Math.cos(a), y + 100 * Math.sin(a)]);
     }
     ring.push(ring[0]);
@@ -36,17 +39,22 @@ function squares(n: number): number[][][] {
   });
 }
 
-/** A zipped shapefile (no .prj: the upload names the CRS) of `n` villages. */
-function zippedShapefile(n: number, prefix: string): Promise<Buffer> {
-  const rings = squares(n);
-  const { shp, shx } = writeShp(rings.map((r) => ({ type: 'MultiPolygon', coordinates: [[r]] })));
+/** The parts of a shapefile (no .prj: the upload names the CRS) of `n` villages, or of these polygons. */
+function shapefile(n: number, prefix: string, vertices?: number, geometries?: MultiPolygon[]): { name: string; content: Buffer }[] {
+  const all = geometries ?? rings(n, vertices).map((r): MultiPolygon => ({ type: 'MultiPolygon', coordinates: [[r]] }));
+  const { shp, shx } = writeShp(all);
   const dbf = writeDbf(
     [{ name: 'VIL_CODE', type: 'C', length: 20 }, { name: 'NAME_E', type: 'C', length: 40 }],
-    rings.map((_, i) => [`${prefix}-${i}`, `Ban ${prefix} ${i}`]),
+    all.map((_, i) => [`${prefix}-${i}`, `Ban ${prefix} ${i}`]),
     new Date(Date.UTC(2026, 11, 2)),
   );
+  return [{ name: 'villages.shp', content: shp }, { name: 'villages.shx', content: shx }, { name: 'villages.dbf', content: dbf }];
+}
+
+/** The same parts zipped. */
+function zipped(parts: { name: string; content: Buffer }[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  for (const [ext, data] of [['shp', shp], ['shx', shx], ['dbf', dbf]] as const) zip.addBuffer(data, `villages.${ext}`);
+  for (const p of parts) zip.addBuffer(p.content, p.name);
   zip.end();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -54,9 +62,18 @@ function zippedShapefile(n: number, prefix: string): Promise<Buffer> {
   });
 }
 
+/** Parts written to files, as the upload's receiver leaves them. */
+function received(parts: { name: string; content: Buffer }[], prefix: string): ReceivedFile[] {
+  return parts.map((p) => {
+    const file = path.join(dir, `${prefix}-${p.name}`);
+    fs.writeFileSync(file, p.content);
+    return { name: p.name, path: file, size: p.content.length, sha256: `ds-sandbox-${prefix}-${p.name}` };
+  });
+}
+
 /** A GeoJSON FeatureCollection of `n` villages in UTM 48N, read whole by the dataset reader. */
 function geoJson(n: number, prefix: string): string {
-  const features = squares(n).map((ring, i) => ({
+  const features = rings(n).map((ring, i) => ({
     type: 'Feature', properties: { VIL_CODE: `${prefix}-${i}`, NAME_E: `Ban ${prefix} ${i}` }, geometry: { type: 'Polygon', coordinates: [ring] },
   }));
   return JSON.stringify({ type: 'FeatureCollection', features });
@@ -68,22 +85,34 @@ async function rowCounts(db: Database): Promise<Record<string, number>> {
   return rows[0];
 }
 
-function upload(app: FastifyInstance, file: { name: string; content: Buffer | string }, fields: Record<string, string>, query = '') {
-  const { payload, headers } = multipart([file], fields);
+function upload(app: FastifyInstance, files: { name: string; content: Buffer | string }[], fields: Record<string, string>, query = '') {
+  const { payload, headers } = multipart(files, fields);
   return app.inject({ method: 'POST', url: `/api/uploads${query}`, headers: { ...headers, ...adminAuth() }, payload });
 }
 
-const MAPPING = { level: 'ban', parent: 'contains', fields: 'code=VIL_CODE,name=NAME_E', crs: 'EPSG:32648' };
+const MAPPING = { level: 'ban', parent: SANDBOX_KUMBAN, fields: 'code=VIL_CODE,name=NAME_E', crs: 'EPSG:32648' };
 
 /** The server still answers, and still imports a small dataset (then removed again). */
 async function stillServing(app: FastifyInstance, db: Database, prefix: string): Promise<void> {
   expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-  const small = await upload(app, { name: 'small.zip', content: await zippedShapefile(3, prefix) }, MAPPING);
+  const small = await upload(app, [{ name: 'small.zip', content: await zipped(shapefile(3, prefix)) }], MAPPING);
   expect(small.statusCode, small.body).toBe(201);
   expect(small.json().report.files[0].created).toBe(3);
   await db.pool.query(`DELETE FROM area_version WHERE area_id IN (SELECT id FROM area WHERE code LIKE $1)`, [`${prefix}-%`]);
   await db.pool.query(`DELETE FROM area WHERE code LIKE $1`, [`${prefix}-%`]);
   await db.pool.query('DELETE FROM upload WHERE id = $1', [small.json().upload.id]);
+}
+
+/**
+ * 5,500 plain villages, then one whose polygon has 100,000 tiny parts: the first chunk is read,
+ * sent and (through the API) staged before the thread runs out of memory on that record.
+ */
+function brokenLater(prefix: string): { name: string; content: Buffer }[] {
+  const square = (x: number, y: number, d: number) => [[x, y], [x, y + d], [x + d, y + d], [x + d, y], [x, y]];
+  const geometries = rings(5_501, 8).map((r, i): MultiPolygon => (i < 5_500
+    ? { type: 'MultiPolygon', coordinates: [[r]] }
+    : { type: 'MultiPolygon', coordinates: Array.from({ length: 100_000 }, (_, k) => [square(r[0][0] + (k % 1000) * 0.2, r[0][1] + Math.floor(k / 1000) * 0.2, 0.1)]) }));
+  return shapefile(0, prefix, undefined, geometries);
 }
 
 describe('a dataset stopped for its memory', () => {
@@ -94,62 +123,108 @@ describe('a dataset stopped for its memory', () => {
   it('is a 422 naming the file, stores nothing, and the server goes on serving', async () => {
     const before = await rowCounts(db);
     // 20,000 villages of 33 vertices: 15 MB of text, several times that as parsed JSON.
-    const res = await upload(app, { name: 'all villages.geojson', content: geoJson(20_000, 'OOM') }, MAPPING);
+    const res = await upload(app, [{ name: 'all villages.geojson', content: geoJson(20_000, 'OOM') }], MAPPING);
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json()).toMatchObject({ error: 'PARSE_OUT_OF_MEMORY', details: [{ file: 'all villages.geojson' }] });
     expect(res.json().message).toMatch(/^File 'all villages\.geojson': reading it needed more memory than this server gives one file/);
     expect(res.json().message).toContain('Nothing from this upload was stored');
     expect(await rowCounts(db)).toEqual(before);
     // A dry run of it is stopped the same way.
-    const dry = await upload(app, { name: 'all villages.geojson', content: geoJson(20_000, 'OOM') }, { dataset: '1' }, '?dry_run=1');
+    const dry = await upload(app, [{ name: 'all villages.geojson', content: geoJson(20_000, 'OOM') }], { dataset: '1' }, '?dry_run=1');
     expect(dry.statusCode, dry.body).toBe(422);
     expect(dry.json()).toMatchObject({ error: 'PARSE_OUT_OF_MEMORY', details: [{ file: 'all villages.geojson' }] });
     await stillServing(app, db, 'OOM-SMALL');
+  });
+
+  it('leaves nothing of the chunks staged before it was stopped', async () => {
+    const parts = brokenLater('LATER');
+    // Straight through a sandbox of the same heap: the first chunk does reach the main thread.
+    const files = received(parts, 'later');
+    const kinds: string[] = [];
+    const direct = await new ParseSandbox({ heapMb: 48, workers: 1 }).runToEnd<DatasetMessage, DatasetDone>('dataset', {
+      files, dryRun: false, crs: 'EPSG:32648', country: 'LA', parent: SANDBOX_KUMBAN, fields: { code: 'VIL_CODE', name: 'NAME_E' }, targetBbox: null, writer: 'copy',
+    }, { timeoutMs: 0, files: files.map((f) => f.name), advice: '' }, (m) => {
+      kinds.push(m.type);
+    }).then(() => null, (e: unknown) => e);
+    expect(direct).toMatchObject({ code: 'PARSE_OUT_OF_MEMORY', status: 422 });
+    expect(kinds).toEqual(['opened', 'chunk']);
+    const before = await rowCounts(db);
+    const res = await upload(app, parts, MAPPING);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ error: 'PARSE_OUT_OF_MEMORY', details: [{ file: 'villages.shp' }, { file: 'villages.shx' }, { file: 'villages.dbf' }] });
+    expect(res.json().message).toMatch(/^Files 'villages\.shp', 'villages\.shx', 'villages\.dbf': reading them needed more memory/);
+    expect(await rowCounts(db)).toEqual(before);
+    await stillServing(app, db, 'LATER-SMALL');
   });
 });
 
 describe('a dataset stopped for its time', () => {
   let app: FastifyInstance;
   let db: Database;
-  useTestApp((t) => ({ app, db } = t), { TESSERA_PARSE_TIMEOUT_S: '0.6' });
+  // 100,000 villages of 9 positions in UTM 48N, as loose parts: 20 chunks to reproject and encode.
+  const parts = shapefile(100_000, 'SLOW', 8);
+  const files = received(parts, 'slow');
+  const request: DatasetRequest = {
+    files, dryRun: false, crs: 'EPSG:32648', country: 'LA', parent: SANDBOX_KUMBAN, fields: { code: 'VIL_CODE', name: 'NAME_E' }, targetBbox: null, writer: 'copy',
+  };
+  const sandbox = new ParseSandbox({ heapMb: 1024, workers: 1 });
+  const env: Record<string, string> = {};
+  let limitMs = 0;
+  let apiLimitMs = 0;
+  beforeAll(async () => {
+    // Limits from how fast this machine reads the file now (the clock counts only the reading):
+    // one between the first chunk and the whole read (4-5 times either way), and for the API,
+    // where the clock stops while a chunk is stored (and the thread reads on meanwhile), a
+    // third of the time to the first chunk.
+    await sandbox.warm();
+    const t0 = performance.now();
+    let first = 0;
+    await sandbox.runToEnd<DatasetMessage, DatasetDone>('dataset', request, { timeoutMs: 0, files: ['villages.shp'], advice: '' }, (m) => {
+      if (m.type === 'chunk' && first === 0) first = performance.now() - t0;
+    });
+    const total = performance.now() - t0;
+    limitMs = Math.round(Math.sqrt(first * total));
+    apiLimitMs = Math.max(1, Math.round(first / 3));
+    env.TESSERA_PARSE_TIMEOUT_S = String(apiLimitMs / 1000);
+  });
+  useTestApp((t) => ({ app, db } = t), env);
 
-  it('sends chunks before it is stopped', async () => {
-    // The same file read straight through the sandbox: chunks of features arrive, then the stop.
-    const zip = path.join(dir, 'slow.zip');
-    fs.writeFileSync(zip, await zippedShapefile(50_000, 'SLOW'));
-    const request: DatasetRequest = {
-      files: [{ name: 'slow.zip', path: zip, size: fs.statSync(zip).size, sha256: 'ds-sandbox-slow' }], dryRun: false, crs: 'EPSG:32648', country: 'LA',
-      parent: 'contains', fields: { code: 'VIL_CODE', name: 'NAME_E' }, targetBbox: null, writer: 'copy',
-    };
-    const sandbox = new ParseSandbox({ heapMb: 256, workers: 1 });
+  it('hands chunks over before it is stopped', async () => {
     const kinds: string[] = [];
-    const err = await sandbox.runToEnd<DatasetMessage, DatasetDone>('dataset', request, { timeoutMs: 600, files: ['slow.zip'], advice: 'Split it.' }, (m) => {
+    const err = await sandbox.runToEnd<DatasetMessage, DatasetDone>('dataset', request, { timeoutMs: limitMs, files: files.map((f) => f.name), advice: 'Split it.' }, (m) => {
       kinds.push(m.type);
     }).then(() => null, (e: unknown) => e);
-    expect(err).toMatchObject({ code: 'PARSE_TIMEOUT', status: 422, details: [{ file: 'slow.zip', limit_seconds: 0.6 }] });
+    expect(err).toMatchObject({ code: 'PARSE_TIMEOUT', status: 422, details: files.map((f) => ({ file: f.name, limit_seconds: limitMs / 1000 })) });
+    expect((err as Error).message).toMatch(/^Files 'villages\.shp', 'villages\.shx', 'villages\.dbf': reading them took longer than/);
     expect(kinds[0]).toBe('opened');
     expect(kinds.filter((k) => k === 'chunk').length).toBeGreaterThan(0);
   });
 
-  it('is a 422 naming the file, stores nothing of the chunks already staged, and the server goes on serving', async () => {
+  it('is a 422 naming the files, stores nothing, and the server goes on serving', async () => {
     const before = await rowCounts(db);
-    const res = await upload(app, { name: 'slow.zip', content: await zippedShapefile(50_000, 'SLOW') }, MAPPING);
+    const res = await upload(app, parts, MAPPING);
     expect(res.statusCode, res.body).toBe(422);
-    expect(res.json()).toMatchObject({ error: 'PARSE_TIMEOUT', details: [{ file: 'slow.zip', limit_seconds: 0.6 }] });
-    expect(res.json().message).toMatch(/^File 'slow\.zip': reading it took longer than 0\.6 seconds, the most this server gives one file/);
+    expect(res.json()).toMatchObject({ error: 'PARSE_TIMEOUT', details: [{ file: 'villages.shp', limit_seconds: apiLimitMs / 1000 }, { file: 'villages.shx' }, { file: 'villages.dbf' }] });
     expect(res.json().message).toContain('Split the dataset into smaller ones');
     expect(await rowCounts(db)).toEqual(before);
     await stillServing(app, db, 'SLOW-SMALL');
+  });
+
+  it('stops a zipped dataset the same way, naming the zip', async () => {
+    const before = await rowCounts(db);
+    const res = await upload(app, [{ name: 'slow villages.zip', content: await zipped(parts) }], MAPPING);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ error: 'PARSE_TIMEOUT', details: [{ file: 'slow villages.zip' }] });
+    expect(res.json().message).toMatch(/^File 'slow villages\.zip': reading it took longer than/);
+    expect(await rowCounts(db)).toEqual(before);
   });
 });
 
 describe('a dataset read the main thread gives up on', () => {
   it('leaves its thread to read the next one', async () => {
-    const zip = path.join(dir, 'given-up.zip');
-    fs.writeFileSync(zip, await zippedShapefile(20_000, 'GIVEN'));
+    const [zip] = received([{ name: 'given-up.zip', content: await zipped(shapefile(20_000, 'GIVEN')) }], 'given-up');
     const request: DatasetRequest = {
-      files: [{ name: 'given-up.zip', path: zip, size: fs.statSync(zip).size, sha256: 'ds-sandbox-given-up' }], dryRun: false, crs: 'EPSG:32648', country: 'LA',
-      parent: 'contains', fields: { code: 'VIL_CODE', name: 'NAME_E' }, targetBbox: null, writer: 'copy',
+      files: [zip], dryRun: false, crs: 'EPSG:32648', country: 'LA', parent: SANDBOX_KUMBAN, fields: { code: 'VIL_CODE', name: 'NAME_E' }, targetBbox: null, writer: 'copy',
     };
     const sandbox = new ParseSandbox({ heapMb: 256, workers: 1 });
     // Given up after the dataset was opened (a mapping error, a re-upload): the thread is told to stop.
