@@ -138,16 +138,18 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
     parent: opts.parent, fields: opts.fields, targetBbox, writer: stagingWriterFor(db.kind),
   };
   const { sandbox, timeoutMs } = sandboxFor(opts.parse);
-  const run = sandbox.run<DatasetMessage, DatasetDone>('dataset', request, { timeoutMs, files: files.map((f) => f.name), advice: ADVICE });
+  const run = sandbox.run<DatasetMessage, DatasetDone>('dataset', request, {
+    timeoutMs, files: files.map((f) => f.name), advice: ADVICE, retire: files.reduce((n, f) => n + f.size, 0) >= RETIRE_AFTER_BYTES,
+  });
   try {
     const first = await run.next();
     if (first.done || first.value.type !== 'opened') throw new Error('the dataset job did not open the dataset first');
     const ds = first.value;
-    // A GeoJSON or KML dataset is read whole into the thread's heap, which grows with it: a large
-    // one ends the thread, as a large GPS file does. A shapefile's bytes are buffers outside the
+    // A large GeoJSON or KML dataset is read whole into the thread's heap, which grows with it:
+    // it ends the thread, as a large GPS file does. A shapefile's bytes are buffers outside the
     // heap and its records pass a chunk at a time, so its thread is kept (starting one costs
     // most of a second, which every import of a large layer would pay).
-    if (ds.format !== 'shapefile' && files.reduce((n, f) => n + f.size, 0) >= RETIRE_AFTER_BYTES) run.retire();
+    if (ds.format === 'shapefile') run.retire(false);
     const report: DatasetReport = {
       file: files.map((f) => f.name).join(', '), layer: ds.layer, layers: ds.layers, format: ds.format,
       crs: ds.crs?.label ?? null, datum: ds.crs?.datum ?? null, crs_proposals: ds.proposals, source_bbox: ds.sourceBbox,

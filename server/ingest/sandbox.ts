@@ -216,9 +216,9 @@ export class SandboxRun<M, R> {
     this.left = options.timeoutMs;
   }
 
-  /** End the thread after this job rather than keep it; may be decided while the job runs. */
-  retire(): void {
-    this.options.retire = true;
+  /** End the thread after this job rather than keep it (or not); may be decided while the job runs. */
+  retire(yes = true): void {
+    this.options.retire = yes;
   }
 
   async next(): Promise<RunStep<M, R>> {
