@@ -8,7 +8,7 @@ import { isUserError } from '../server/errors.js';
 import { receiveLocalFile, type ReceivedFile } from '../server/ingest/receive.js';
 import { ingestFiles, type FileReport } from '../server/ingest/service.js';
 import { isDatasetUpload } from '../server/datasets/detect.js';
-import { importDataset, parseFieldMapping } from '../server/datasets/service.js';
+import { importDataset, parseFieldMapping, zipLister } from '../server/datasets/service.js';
 
 const USAGE = `usage: npm run import -- FILES... [--area CODE] [--crs EPSG:xxxx] [--encoding NAME]
        npm run import -- SHAPEFILE.zip|.shp... --level LEVEL [--parent CODE|contains] --fields code=F,name=F[,name_local=F,...] [--layer NAME] [--crs EPSG:xxxx] [--dry-run]
@@ -44,10 +44,11 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config);
   try {
     await migrate(db.pool);
-    if (await isDatasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined })) {
+    if (await isDatasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined }, zipLister(config.parse))) {
       const dataset = await importDataset(db, files, {
         dryRun: !!values['dry-run'], level: values.level, parent: values.parent, fields: parseFieldMapping(values.fields),
         layer: values.layer, crs: values.crs, encoding: values.encoding, country: config.country, actor: `cli:${process.env.USER ?? 'unknown'}`,
+        parse: config.parse,
       });
       console.log(JSON.stringify(dataset.report, null, 2));
       return 0;

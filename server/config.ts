@@ -24,7 +24,7 @@ export interface Config {
     maxHdop: number;
     maxSpeedMps: number;
   };
-  /** Limits of the threads GPS files are read in (server/ingest/sandbox.ts). */
+  /** Limits of the threads GPS files and boundary datasets are read in (server/ingest/sandbox.ts). */
   parse: ParseLimits;
   logLevel: string;
   /** ISO code of the country whose usual CRSs and extent guide shapefile import. */

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { detectKind, readHead } from '../ingest/detect.js';
 import type { ReceivedFile } from '../ingest/receive.js';
-import { isShapefileUpload } from './layers.js';
+import { isShapefileUpload, type ZipLister } from './layers.js';
 
 export type DatasetFormat = 'shapefile' | 'geojson' | 'kml';
 
@@ -12,8 +12,8 @@ export type DatasetFormat = 'shapefile' | 'geojson' | 'kml';
  * `dataset=1` field (a dry run before the level is chosen): a GPS upload never carries
  * either, so a walk saved as GeoJSON or KML is never taken for a dataset, polygons or not.
  */
-export async function isDatasetUpload(files: ReceivedFile[], fields: Record<string, string | undefined>): Promise<boolean> {
-  if (await isShapefileUpload(files)) return true;
+export async function isDatasetUpload(files: ReceivedFile[], fields: Record<string, string | undefined>, listZip: ZipLister): Promise<boolean> {
+  if (await isShapefileUpload(files, listZip)) return true;
   return isDatasetRequest(fields);
 }
 
@@ -26,8 +26,8 @@ export function isDatasetRequest(fields: Record<string, string | undefined>): bo
 const XML_SNIFF_BYTES = 64 * 1024;
 
 /** Which reader a dataset upload needs, from the files' bytes (never their names or types). */
-export async function datasetKind(files: ReceivedFile[]): Promise<'shapefile' | 'geojson' | 'kml' | 'kmz'> {
-  if (await isShapefileUpload(files)) return 'shapefile';
+export async function datasetKind(files: ReceivedFile[], listZip: ZipLister): Promise<'shapefile' | 'geojson' | 'kml' | 'kmz'> {
+  if (await isShapefileUpload(files, listZip)) return 'shapefile';
   if (files.length !== 1) {
     throw new UserError('VALIDATION_FAILED', `A GeoJSON or KML dataset is one file; this upload holds ${files.length}. Upload shapefile parts zipped or together, or one file at a time.`);
   }

@@ -18,17 +18,16 @@ export interface ShapefileLayer {
 
 const PART = /\.(shp|shx|dbf|prj|cpg)$/i;
 
+/** Lists the entry names of an uploaded zip (in the parse sandbox, or in its thread directly). */
+export type ZipLister = (file: ReceivedFile) => Promise<string[]>;
+
 /** True when the upload is a shapefile: a zip holding a .shp, or loose .shp parts. */
-export async function isShapefileUpload(files: ReceivedFile[]): Promise<boolean> {
+export async function isShapefileUpload(files: ReceivedFile[], listZip: ZipLister): Promise<boolean> {
   for (const f of files) {
     if (/\.shp$/i.test(f.name)) return true;
     const head = await readHead(f.path, 4);
-    if (head[0] === 0x50 && head[1] === 0x4b) {
-      // Listing checks every entry's name (traversal, links) for any zip, KMZ included.
-      const names: string[] = [];
-      await readZip(f.path, f.name, () => false, undefined, names);
-      if (names.some((n) => /\.shp$/i.test(n))) return true;
-    }
+    // Listing checks every entry's name (traversal, links) for any zip, KMZ included.
+    if (head[0] === 0x50 && head[1] === 0x4b && (await listZip(f)).some((n) => /\.shp$/i.test(n))) return true;
   }
   return false;
 }

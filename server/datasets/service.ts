@@ -5,17 +5,15 @@ import { UserError } from '../errors.js';
 import * as areas from '../areas/store.js';
 import type { ReceivedFile } from '../ingest/receive.js';
 import { findUploadBySha } from '../ingest/store.js';
-import { crsFromCode, crsFromPrj, proposeCrs, projectGeometry, type CrsProposal, type SourceCrs } from './crs.js';
-import {
-  allFinite, certainlyValid, closeRings, extendBbox, geodesicMeasures, interiorPoint, isPolygonal, multiPolygonEwkb, type Bbox, type Polygons,
-} from './geometry.js';
-import { geoJsonCrs, geoJsonRecords, readGeoJsonDataset } from './geojson.js';
-import { readKmlDataset } from './kml.js';
-import { collectLayers, layerBbox, layerEncoding, layerFields, readLayer, type LayerRecord, type ShapefileLayer } from './layers.js';
-import { FieldSummary, suggestFields, type FieldMapping, type FieldReport } from './mapping.js';
-import { datasetKind, type DatasetFormat } from './detect.js';
-import { countDbfRecords, countShpRecords } from './shp.js';
+import { RETIRE_AFTER_BYTES, sandboxFor, type ParseLimits, type SandboxRun } from '../ingest/sandbox.js';
+import type { CrsProposal } from './crs.js';
+import type { Bbox } from './geometry.js';
+import type { ZipLister } from './layers.js';
+import { suggestFields, type FieldMapping, type FieldReport } from './mapping.js';
+import type { DatasetFormat } from './detect.js';
+import { PROBLEM_LIST_MAX, type DatasetDone, type DatasetMessage, type DatasetOpened, type DatasetRequest } from './read.js';
 import * as store from './store.js';
+import { stagingWriterFor } from './staging.js';
 
 export { parseFieldMapping, type FieldMapping } from './mapping.js';
 
@@ -30,6 +28,8 @@ export interface DatasetOptions {
   encoding?: string;
   country: string;
   actor: string | null;
+  /** Limits of the thread the dataset is read in (the parse sandbox's); PARSE_DEFAULTS for those not given. */
+  parse?: Partial<ParseLimits>;
 }
 
 /** What a dry run shows a mapper, and what an import reports (stored with the upload). */
@@ -64,89 +64,6 @@ export interface DatasetReport {
   duplicate?: boolean;
 }
 
-const PROBLEM_LIST_MAX = 1000;
-/** Features per staged chunk: big enough to amortise a statement, small enough to overlap reading with writing. */
-const CHUNK = 5000;
-const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-/** A dataset opened for reading: its description and its records, one at a time. */
-interface OpenedDataset {
-  format: DatasetFormat;
-  layer: string;
-  layers: string[];
-  encoding: { encoding: string; source: string };
-  warnings: string[];
-  declaredFields: { name: string; dbf_type?: string }[];
-  crs: SourceCrs | null;
-  proposals: CrsProposal[];
-  sourceBbox: Bbox | null;
-  records: () => Iterable<LayerRecord>;
-}
-
-async function openShapefile(db: Database, files: ReceivedFile[], opts: DatasetOptions): Promise<OpenedDataset> {
-  const layers = await collectLayers(files);
-  if (layers.length === 0) throw new UserError('VALIDATION_FAILED', 'The upload holds no .shp file.');
-  let layer: ShapefileLayer = layers[0];
-  if (opts.layer) {
-    const found = layers.find((l) => l.name.toLowerCase() === opts.layer!.toLowerCase());
-    if (!found) throw new UserError('VALIDATION_FAILED', `No layer '${opts.layer}'; the upload holds ${layers.map((l) => l.name).join(', ')}.`);
-    layer = found;
-  } else if (layers.length > 1 && !opts.dryRun) {
-    throw new UserError('VALIDATION_FAILED', `The upload holds ${layers.length} shapefiles (${layers.map((l) => l.name).join(', ')}); choose one with the layer field.`, [
-      { code: 'MULTIPLE_LAYERS', layers: layers.map((l) => l.name) },
-    ]);
-  }
-  const warnings: string[] = [];
-  if (!layer.shx) warnings.push(`${layer.name}: no .shx index; records were read in file order from the .shp.`);
-  if (!layer.dbf) warnings.push(`${layer.name}: no .dbf; features have no attributes.`);
-  else {
-    // Attributes are joined to shapes by position: with different counts they would be misjoined.
-    const shapes = countShpRecords(layer.shp);
-    const rows = countDbfRecords(layer.dbf);
-    if (shapes !== rows) {
-      const text = `${layer.name}: the .shp has ${shapes} shapes and the .dbf ${rows} records; attributes would land on the wrong shapes.`;
-      if (!opts.dryRun) throw new UserError('VALIDATION_FAILED', `${text} Export the layer again from the GIS.`, [{ code: 'SHP_DBF_MISMATCH', shapes, records: rows }]);
-      warnings.push(text);
-    }
-  }
-  const encoding = layerEncoding(layer, opts.encoding);
-  const sourceBbox = layerBbox(layer);
-  let crs: SourceCrs | null = null;
-  let proposals: CrsProposal[] = [];
-  if (opts.crs) crs = crsFromCode(opts.crs);
-  else if (layer.prj) crs = crsFromPrj(layer.prj, `${layer.name}.prj`);
-  else if (sourceBbox) {
-    const target = opts.parent && opts.parent !== 'contains' ? await store.areaBbox(db.pool, opts.parent) : null;
-    proposals = proposeCrs(sourceBbox, opts.country, target);
-  }
-  return {
-    format: 'shapefile', layer: layer.name, layers: layers.map((l) => l.name), encoding, warnings,
-    declaredFields: layerFields(layer, encoding.encoding), crs, proposals, sourceBbox,
-    records: () => readLayer(layer, encoding.encoding),
-  };
-}
-
-async function openDataset(db: Database, files: ReceivedFile[], opts: DatasetOptions): Promise<OpenedDataset> {
-  const kind = await datasetKind(files);
-  if (kind === 'shapefile') return openShapefile(db, files, opts);
-  const file = files[0];
-  const utf8 = { encoding: 'utf-8', source: kind === 'geojson' ? 'GeoJSON is UTF-8' : 'XML declaration' };
-  if (kind === 'geojson') {
-    const ds = await readGeoJsonDataset(file.path, file.name);
-    const crs = geoJsonCrs(ds, opts.crs);
-    return {
-      format: 'geojson', layer: file.name, layers: [file.name], encoding: utf8, warnings: [], declaredFields: [], crs, proposals: [], sourceBbox: null,
-      records: () => geoJsonRecords(ds, crs),
-    };
-  }
-  const records = await readKmlDataset(file.path, file.name, kind === 'kmz');
-  const warnings = opts.crs && crsFromCode(opts.crs).label !== 'EPSG:4326' ? [`KML is always WGS 84 longitude/latitude; the crs field (${opts.crs}) was ignored.`] : [];
-  return {
-    format: 'kml', layer: file.name, layers: [file.name], encoding: utf8, warnings, declaredFields: [], crs: crsFromCode('EPSG:4326'), proposals: [], sourceBbox: null,
-    records: () => records,
-  };
-}
-
 /** The upload's identity for re-upload detection: its one file's hash, or a hash over its files' hashes. */
 function uploadSha(files: ReceivedFile[]): string {
   if (files.length === 1) return files[0].sha256;
@@ -176,21 +93,32 @@ async function checkMapping(db: Database, opts: DatasetOptions, fields: FieldRep
   }
 }
 
-/** One feature's polygons in WGS 84, closed, measured and proven valid when cheaply possible. */
-interface PreparedPolygon {
-  polygons: Polygons;
-  repairs: string[];
-  checked: boolean;
-  area: number;
-  perimeter: number;
+/** Lists a zip's entries in the parse sandbox, with these limits: how the main thread tells a zipped shapefile from a KMZ. */
+export function zipLister(limits: Partial<ParseLimits> = {}): ZipLister {
+  return (file) => {
+    const { sandbox, timeoutMs } = sandboxFor(limits);
+    return sandbox.runToEnd<never, string[]>('zip-names', { file: receivedOnly(file) }, { timeoutMs, files: [file.name], advice: ADVICE });
+  };
 }
 
-function preparePolygon(crs: SourceCrs, g: { type: 'Polygon' | 'MultiPolygon'; polygons: Polygons }): PreparedPolygon | null {
-  const closed = closeRings(g.polygons);
-  if (!closed) return null;
-  const wgs = projectGeometry(crs, { type: g.type, polygons: closed.polygons }) as { polygons: Polygons };
-  const { area, perimeter } = geodesicMeasures(wgs.polygons);
-  return { polygons: wgs.polygons, repairs: closed.repairs, checked: certainlyValid(wgs.polygons), area, perimeter };
+const ADVICE = 'Split the dataset into smaller ones (a district or a province each) and upload them again.';
+
+/** A received file as it crosses to the sandbox: its description, not the caller's object. */
+function receivedOnly(f: ReceivedFile): ReceivedFile {
+  return { name: f.name, path: f.path, size: f.size, sha256: f.sha256 };
+}
+
+/** A problem counted, and listed while the list has room. */
+function listProblem(report: DatasetReport, record: number, problem: string): void {
+  report.problem_count++;
+  if (report.problems.length < PROBLEM_LIST_MAX) report.problems.push({ record, problem });
+}
+
+/** What the reading thread found, merged into the report in the order it was found (it lists no more than PROBLEM_LIST_MAX either). */
+function mergeFindings(report: DatasetReport, f: Pick<DatasetDone, 'problems' | 'problemCount' | 'repairs'>): void {
+  report.problem_count += f.problemCount;
+  for (const p of f.problems) if (report.problems.length < PROBLEM_LIST_MAX) report.problems.push(p);
+  for (const r of f.repairs) report.repairs.push(r);
 }
 
 /**
@@ -198,33 +126,61 @@ function preparePolygon(crs: SourceCrs, g: { type: 'Polygon' | 'MultiPolygon'; p
  * FeatureCollection or a KML/KMZ) as areas at one level. The preview shows fields, samples,
  * suggested mapping, CRS, bbox and problems so a mapper can map fields; the commit writes every
  * area (new ones, or new versions of existing codes) in one transaction, streaming the layer in
- * chunks: each chunk is read, reprojected, checked and measured in JS while PostGIS writes the
- * chunk before it.
+ * chunks. The dataset is read in the parse sandbox (read.ts, with its heap and time limits):
+ * each chunk is read, reprojected, checked, measured and encoded there while PostGIS writes
+ * the chunk before it; this thread only checks the mapping against the database and writes.
  */
 export async function importDataset(db: Database, files: ReceivedFile[], opts: DatasetOptions): Promise<{ created: boolean; uploadId?: string; report: DatasetReport }> {
-  const ds = await openDataset(db, files, opts);
-  const fileName = files.map((f) => f.name).join(', ');
   const levels = await areas.listLevels(db.pool);
-  const report: DatasetReport = {
-    file: fileName, layer: ds.layer, layers: ds.layers, format: ds.format,
-    crs: ds.crs?.label ?? null, datum: ds.crs?.datum ?? null, crs_proposals: ds.proposals, source_bbox: ds.sourceBbox,
-    encoding: ds.encoding, features: 0, geometry_types: {}, bbox: null, fields: [], suggested_fields: {},
-    levels: levels.map((l) => ({ key: l.key, rank: l.rank, label: l.label, label_local: l.label_local })),
-    problems: [], problem_count: 0, repairs: [], created: 0, updated: 0, skipped: 0, warnings: ds.warnings,
+  const targetBbox: Bbox | null = opts.parent && opts.parent !== 'contains' ? await store.areaBbox(db.pool, opts.parent) : null;
+  const request: DatasetRequest = {
+    files: files.map(receivedOnly), dryRun: opts.dryRun, layer: opts.layer, crs: opts.crs, encoding: opts.encoding, country: opts.country,
+    parent: opts.parent, fields: opts.fields, targetBbox, writer: stagingWriterFor(db.kind),
   };
-  const problem = (record: number, text: string) => {
-    report.problem_count++;
-    if (report.problems.length < PROBLEM_LIST_MAX) report.problems.push({ record, problem: text });
-  };
-  const summary = new FieldSummary(ds.declaredFields);
-
-  if (opts.dryRun) {
-    await previewRecords(db, ds, report, summary, problem);
-    report.fields = summary.report();
-    report.suggested_fields = suggestFields(report.fields);
-    return { created: false, report };
+  const { sandbox, timeoutMs } = sandboxFor(opts.parse);
+  const run = sandbox.run<DatasetMessage, DatasetDone>('dataset', request, {
+    timeoutMs, files: files.map((f) => f.name), advice: ADVICE, retire: files.reduce((n, f) => n + f.size, 0) >= RETIRE_AFTER_BYTES,
+  });
+  try {
+    const first = await run.next();
+    if (first.done || first.value.type !== 'opened') throw new Error('the dataset job did not open the dataset first');
+    const ds = first.value;
+    // A large GeoJSON or KML dataset is read whole into the thread's heap, which grows with it:
+    // it ends the thread, as a large GPS file does. A shapefile's bytes are buffers outside the
+    // heap and its records pass a chunk at a time, so its thread is kept (starting one costs
+    // most of a second, which every import of a large layer would pay).
+    if (ds.format === 'shapefile') run.retire(false);
+    const report: DatasetReport = {
+      file: files.map((f) => f.name).join(', '), layer: ds.layer, layers: ds.layers, format: ds.format,
+      crs: ds.crs?.label ?? null, datum: ds.crs?.datum ?? null, crs_proposals: ds.proposals, source_bbox: ds.sourceBbox,
+      encoding: ds.encoding, features: 0, geometry_types: {}, bbox: null, fields: [], suggested_fields: {},
+      levels: levels.map((l) => ({ key: l.key, rank: l.rank, label: l.label, label_local: l.label_local })),
+      problems: [], problem_count: 0, repairs: [], created: 0, updated: 0, skipped: 0, warnings: ds.warnings,
+    };
+    if (opts.dryRun) {
+      await previewRecords(db, run, report);
+      return { created: false, report };
+    }
+    return await importRecords(db, files, opts, ds, run, report);
+  } finally {
+    run.close();
   }
+}
 
+/** The counts of the whole read, once it is done. */
+function finish(report: DatasetReport, done: DatasetDone): void {
+  mergeFindings(report, done);
+  report.features = done.features;
+  report.skipped += done.skipped;
+  report.geometry_types = done.geometry_types;
+  report.bbox = done.bbox;
+  report.fields = done.fields;
+  report.suggested_fields = suggestFields(done.fields);
+}
+
+async function importRecords(
+  db: Database, files: ReceivedFile[], opts: DatasetOptions, ds: DatasetOpened, run: SandboxRun<DatasetMessage, DatasetDone>, report: DatasetReport,
+): Promise<{ created: boolean; uploadId?: string; report: DatasetReport }> {
   if (!ds.crs) {
     const layer = ds.layer;
     if (ds.proposals.length === 0) {
@@ -233,17 +189,7 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
     throw new UserError('CRS_UNSUPPORTED', `${layer} has no .prj. It fits ${ds.proposals.map((p) => p.crs).join(', ')}; confirm one with the crs field (best guess: ${ds.proposals[0].crs}, ${ds.proposals[0].datum}).`, [{ proposals: ds.proposals }]);
   }
   const crs = ds.crs;
-  // Attribute-only datasets (GeoJSON, KML) declare no fields up front: the first records tell.
-  let firstRecords: LayerRecord[] = [];
-  if (ds.declaredFields.length === 0) {
-    for (const r of ds.records()) {
-      firstRecords.push(r);
-      if (firstRecords.length >= 1000) break;
-    }
-    for (const r of firstRecords) summary.add(r.properties);
-    firstRecords = [];
-  }
-  await checkMapping(db, opts, summary.report());
+  await checkMapping(db, opts, ds.fields);
   const sha256 = uploadSha(files);
   const earlier = await findUploadBySha(db.pool, sha256);
   if (earlier) {
@@ -253,22 +199,14 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
     }
     return { created: false, uploadId: earlier.id, report: { ...before, duplicate: true } };
   }
-
-  const writer = store.stagingWriterFor(db.kind);
-  const fields = opts.fields;
-  const text = (r: LayerRecord, field?: string) => (field ? String(r.properties[field] ?? '').trim() : '');
-  const num = (r: LayerRecord, field?: string) => {
-    const v = Number(field ? r.properties[field] : NaN);
-    return field && Number.isFinite(v) && v >= 0 && v <= 2_147_483_647 ? Math.round(v) : null;
-  };
-  const statusMapped = !!fields.status;
+  const fileName = report.file;
   const uploadId = await withTransaction(db.pool, async (client) => {
     const id = await store.insertUpload(client, {
       filename: fileName, sha256, size: files.reduce((n, f) => n + f.size, 0), kind: ds.format, crs: crs.label, encoding: ds.encoding.encoding, actor: opts.actor,
     });
     await store.createStaging(client);
     const writeOpts = {
-      level: opts.level!, parentByContainment: opts.parent === 'contains', statusMapped, actor: opts.actor,
+      level: opts.level!, parentByContainment: opts.parent === 'contains', statusMapped: !!opts.fields.status, actor: opts.actor,
       inputs: { upload_id: id, layer: ds.layer }, reason: `imported from ${fileName}`,
     };
     let pending: Promise<{ created: number; updated: number }> | null = null;
@@ -280,77 +218,40 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
       report.created += written.created;
       report.updated += written.updated;
     };
-    let chunk = new store.StagingChunk(writer);
-    // While PostGIS writes one chunk, the loop below reads, reprojects and encodes the next.
-    const flush = async () => {
-      const ready = chunk;
-      chunk = new store.StagingChunk(writer);
+    // While PostGIS writes one chunk into `area`, the reading thread prepares the next.
+    const write = async (chunk: DatasetDone['chunk']) => {
       await settle();
-      await ready.stage(client);
-      for (const fix of ready.doubtful > 0 ? await store.repairStaged(client) : []) {
+      if (!chunk || chunk.size === 0) return;
+      await store.stageChunk(client, chunk);
+      for (const fix of chunk.doubtful > 0 ? await store.repairStaged(client) : []) {
         if (fix.area_change_pct === null) {
           report.skipped++;
-          problem(fix.record, `invalid geometry (${fix.reason}) that cannot be repaired into a polygon`);
+          listProblem(report, fix.record, `invalid geometry (${fix.reason}) that cannot be repaired into a polygon`);
         } else report.repairs.push({ record: fix.record, code: fix.code, reason: fix.reason, area_change_pct: fix.area_change_pct });
       }
       const started = store.writeStaged(client, writeOpts);
       started.catch(() => undefined);
       pending = started;
     };
-    const seen = new Set<string>();
-    let sampled = 0;
-    for (const r of ds.records()) {
-      report.features++;
-      if (sampled < 1000 && ds.declaredFields.length > 0) {
-        summary.add(r.properties);
-        sampled++;
+    try {
+      for (;;) {
+        const step = await run.next();
+        if (step.done) {
+          finish(report, step.value);
+          await write(step.value.chunk);
+          break;
+        }
+        if (step.value.type !== 'chunk') throw new Error(`the dataset job sent '${step.value.type}' during an import`);
+        mergeFindings(report, step.value);
+        await write(step.value.chunk);
       }
-      checkEncoding(r, ds.encoding.encoding, problem);
-      const type = r.geometry?.type ?? 'null';
-      report.geometry_types[type] = (report.geometry_types[type] ?? 0) + 1;
-      const skip = (why: string) => {
-        report.skipped++;
-        problem(r.record, why);
-      };
-      if (!r.geometry) {
-        skip(r.problem ?? 'null shape (no geometry)');
-        continue;
-      }
-      if (!isPolygonal(r.geometry)) { skip(`${r.geometry.type} is not a polygon: not an area`); continue; }
-      if (!allFinite(r.geometry)) { skip('a coordinate is NaN or infinite'); continue; }
-      const code = text(r, fields.code);
-      const name = text(r, fields.name);
-      if (!code || !name) { skip(`no ${!code ? 'code' : 'name'} in field ${!code ? fields.code : fields.name}`); continue; }
-      if (!CODE_PATTERN.test(code)) { skip(`code '${code.slice(0, 80)}' is not a code (letters, digits, '_', '.', '-'; at most 64)`); continue; }
-      if (name.length > 200) { skip(`name in field ${fields.name} is longer than 200 characters`); continue; }
-      if (seen.has(code)) { skip(`code ${code} appears again; the first record with it was imported`); continue; }
-      const prepared = preparePolygon(crs, r.geometry);
-      if (!prepared) { skip('no ring with 4 positions or more: not a polygon'); continue; }
-      seen.add(code);
-      const status = text(r, fields.status).toLowerCase();
-      report.bbox = extendBbox(report.bbox, { type: 'MultiPolygon', polygons: prepared.polygons });
-      for (const fix of prepared.repairs) report.repairs.push({ record: r.record, code, reason: fix, area_change_pct: 0 });
-      const centre = prepared.checked ? interiorPoint(prepared.polygons) : null;
-      chunk.add({
-        record: r.record, code, name,
-        name_local: text(r, fields.name_local).slice(0, 200) || null,
-        parent_code: fields.parent ? text(r, fields.parent) || null : opts.parent && opts.parent !== 'contains' ? opts.parent : null,
-        status: (areas.STATUSES as readonly string[]).includes(status) ? status : null,
-        population: num(r, fields.population),
-        households: num(r, fields.households),
-        area_m2: prepared.area,
-        perimeter_m: prepared.perimeter,
-        checked: prepared.checked,
-        centre,
-        polygons: prepared.polygons,
-      });
-      if (chunk.size >= CHUNK) await flush();
+      await settle();
+    } catch (err) {
+      // The read failed (a limit, the file's own error): the write still running ends before the rollback.
+      await settle().catch(() => undefined);
+      throw err;
     }
-    await flush();
-    await settle();
     report.repairs.sort((a, b) => a.record - b.record);
-    report.fields = summary.report();
-    report.suggested_fields = suggestFields(report.fields);
     await store.saveReport(client, id, report);
     return id;
   });
@@ -369,56 +270,21 @@ function asImportError(e: { code?: string; message?: string; constraint?: string
   throw e;
 }
 
-function checkEncoding(r: LayerRecord, encoding: string, problem: (record: number, text: string) => void): void {
-  for (const [k, v] of Object.entries(r.properties)) {
-    if (typeof v === 'string' && v.includes('\uFFFD')) problem(r.record, `field ${k} has bytes that are not ${encoding}: set the encoding field`);
-  }
-}
-
 /**
- * The dry run: every record read and described, polygons reprojected and checked (in JS, and
- * by PostGIS for those JS cannot prove valid), nothing written.
+ * The dry run: every record read and described in the reading thread, polygons reprojected and
+ * checked there, and by PostGIS here for those JS cannot prove valid; nothing written.
  */
-async function previewRecords(
-  db: Database, ds: OpenedDataset, report: DatasetReport, summary: FieldSummary, problem: (record: number, text: string) => void,
-): Promise<void> {
-  let doubtful: { records: number[]; ewkb: string[] } = { records: [], ewkb: [] };
-  const askPostgis = async () => {
-    for (const v of await store.invalidReasons(db.pool, doubtful.records, doubtful.ewkb)) problem(v.record, `invalid geometry: ${v.reason}`);
-    doubtful = { records: [], ewkb: [] };
-  };
-  for (const r of ds.records()) {
-    report.features++;
-    summary.add(r.properties);
-    checkEncoding(r, ds.encoding.encoding, problem);
-    const type = r.geometry?.type ?? 'null';
-    report.geometry_types[type] = (report.geometry_types[type] ?? 0) + 1;
-    if (!r.geometry) {
-      problem(r.record, r.problem ?? 'null shape (no geometry)');
-      continue;
+async function previewRecords(db: Database, run: SandboxRun<DatasetMessage, DatasetDone>, report: DatasetReport): Promise<void> {
+  for (;;) {
+    const step = await run.next();
+    if (step.done) {
+      finish(report, step.value);
+      break;
     }
-    if (!allFinite(r.geometry)) {
-      problem(r.record, 'a coordinate is NaN or infinite');
-      continue;
-    }
-    if (!ds.crs) continue;
-    if (!isPolygonal(r.geometry)) {
-      report.bbox = extendBbox(report.bbox, projectGeometry(ds.crs, r.geometry));
-      continue;
-    }
-    const prepared = preparePolygon(ds.crs, r.geometry);
-    if (!prepared) {
-      problem(r.record, 'no ring with 4 positions or more: not a polygon');
-      continue;
-    }
-    for (const fix of prepared.repairs) problem(r.record, `${fix} (repaired on import)`);
-    report.bbox = extendBbox(report.bbox, { type: 'MultiPolygon', polygons: prepared.polygons });
-    if (!prepared.checked) {
-      doubtful.records.push(r.record);
-      doubtful.ewkb.push(multiPolygonEwkb(prepared.polygons).toString('hex'));
-      if (doubtful.records.length >= CHUNK) await askPostgis();
-    }
+    if (step.value.type !== 'doubtful') throw new Error(`the dataset job sent '${step.value.type}' during a dry run`);
+    const { records, ewkb } = step.value;
+    mergeFindings(report, step.value);
+    for (const v of await store.invalidReasons(db.pool, records, ewkb)) listProblem(report, v.record, `invalid geometry: ${v.reason}`);
   }
-  await askPostgis();
   report.problems.sort((a, b) => a.record - b.record);
 }

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../test/helpers/app.js';
 import type { Polygons } from './geometry.js';
-import { createStaging, StagingChunk, stagingWriterFor, type StagedArea } from './store.js';
+import { createStaging, stageChunk } from './store.js';
+import { chunkBuffers, StagingChunk, stagingWriterFor, type StagedArea } from './staging.js';
 
 const db = testDatabase();
 afterAll(() => db.close());
@@ -57,7 +58,10 @@ describe('staging chunk', () => {
       const chunk = new StagingChunk(stagingWriterFor(db.kind));
       for (const f of features) chunk.add(f);
       expect(chunk.doubtful).toBe(1500);
-      await chunk.stage(client);
+      // Encoded in the reading thread, the chunk crosses to the main thread with its buffer moved.
+      const encoded = chunk.encoded();
+      const crossed = structuredClone(encoded, { transfer: chunkBuffers(encoded) });
+      await stageChunk(client, crossed);
       const { rows } = await client.query(
         `SELECT record, code, name, name_local, parent_code, status, population, households, area_m2, perimeter_m, checked,
                 CASE WHEN centre IS NULL THEN NULL ELSE json_build_array(ST_X(centre), ST_Y(centre)) END AS centre,

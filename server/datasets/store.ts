@@ -2,9 +2,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DatabaseKind, Queryable } from '../db/database.js';
-import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from '../ingest/bulk.js';
-import { multiPolygonEwkb, multiPolygonEwkbSize, pointEwkbHex, writeMultiPolygonEwkb, writePointEwkb, type Polygons } from './geometry.js';
+import type { Queryable } from '../db/database.js';
+import { multiPolygonEwkb, pointEwkbHex } from './geometry.js';
+import { STAGING_COLUMNS, type EncodedChunk } from './staging.js';
 
 /** The bounding box of an area, to check proposals of a CRS against the target district. */
 export async function areaBbox(db: Queryable, key: string): Promise<[number, number, number, number] | null> {
@@ -48,30 +48,6 @@ export async function saveReport(db: pg.PoolClient, uploadId: string, report: ob
   await db.query('UPDATE upload SET report = $2 WHERE id = $1', [uploadId, JSON.stringify(report)]);
 }
 
-/** One feature of a dataset, mapped to an area, measured, ready to be written. */
-export interface StagedArea {
-  record: number;
-  code: string;
-  name: string;
-  name_local: string | null;
-  parent_code: string | null;
-  status: string | null;
-  population: number | null;
-  households: number | null;
-  area_m2: number;
-  perimeter_m: number;
-  /** The JS preflight proved the polygon valid; otherwise PostGIS checks (and repairs) it. */
-  checked: boolean;
-  /** A point inside (WGS 84 lon, lat); null to let PostGIS place it (ST_PointOnSurface). */
-  centre: [number, number] | null;
-  /** The polygons in WGS 84, written as one MultiPolygon. */
-  polygons: Polygons;
-}
-
-const STAGING_COLUMNS = [
-  'record', 'code', 'name', 'name_local', 'parent_code', 'status', 'population', 'households', 'area_m2', 'perimeter_m', 'checked', 'centre', 'geom',
-] as const;
-
 /**
  * A private table for one import's features, dropped at commit. Features arrive here in
  * chunks (COPY on a server), are checked and repaired here, and move to `area` in one
@@ -91,98 +67,32 @@ export async function createStaging(db: pg.PoolClient): Promise<void> {
   );
 }
 
-/**
- * Binary COPY on a PostgreSQL server; parameter arrays on the embedded database, whose socket
- * bridge cannot carry COPY FROM STDIN.
- */
-export type StagingWriter = 'copy' | 'unnest';
-
-export function stagingWriterFor(kind: DatabaseKind): StagingWriter {
-  return kind === 'server' ? 'copy' : 'unnest';
-}
-
-/** Bytes of a binary COPY row besides its texts and polygons: count, lengths, numbers, flag, centre. */
-const ROW_FIXED_BYTES = 2 + STAGING_COLUMNS.length * 4 + 4 * 3 + 8 * 2 + 1 + 25;
-
-/**
- * A chunk of features on its way to the staging table, encoded as they are added (binary COPY
- * rows, or parameter arrays), so that encoding overlaps with the database writing the chunk
- * before. Binary rows carry the geometry as EWKB bytes, which PostGIS reads without the hex
- * and text parsing of COPY's text format, and which Node writes without a string per feature.
- */
-export class StagingChunk {
-  private readonly binary: BinaryRows | null;
-  private readonly rows: StagedArea[] = [];
-  size = 0;
-  /** Features the JS preflight could not prove valid: PostGIS checks them. */
-  doubtful = 0;
-
-  /** `initialBytes`: the binary row buffer's first size; it doubles as rows need. */
-  constructor(private readonly writer: StagingWriter, initialBytes = 1 << 20) {
-    this.binary = writer === 'copy' ? new BinaryRows(initialBytes) : null;
-    if (this.binary) this.binary.bytes(BINARY_COPY_HEADER);
+/** Write an encoded chunk into the staging table. */
+export async function stageChunk(db: pg.PoolClient, chunk: EncodedChunk): Promise<void> {
+  if (chunk.size === 0) return;
+  if (chunk.copy) {
+    const bytes = Buffer.from(chunk.copy.buffer, 0, chunk.copy.length);
+    const copy = db.query(copyFrom(`COPY dataset_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
+    // Pieces of 1 MB: the socket takes them without one large write holding the event loop.
+    const parts: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 1 << 20) parts.push(bytes.subarray(i, Math.min(bytes.length, i + (1 << 20))));
+    await pipeline(Readable.from(parts), copy);
+    return;
   }
-
-  add(r: StagedArea): void {
-    this.size++;
-    if (!r.checked) this.doubtful++;
-    const b = this.binary;
-    if (!b) {
-      this.rows.push(r);
-      return;
-    }
-    const geomBytes = multiPolygonEwkbSize(r.polygons);
-    // Non-null texts grow the buffer themselves; everything else needs room reserved.
-    b.room(ROW_FIXED_BYTES + geomBytes);
-    b.row(STAGING_COLUMNS.length);
-    b.int4(r.record);
-    b.text(r.code);
-    b.text(r.name);
-    b.text(r.name_local ?? undefined);
-    b.text(r.parent_code ?? undefined);
-    b.text(r.status ?? undefined);
-    b.room(ROW_FIXED_BYTES + geomBytes);
-    b.int4(r.population);
-    b.int4(r.households);
-    b.float8(r.area_m2);
-    b.float8(r.perimeter_m);
-    b.bool(r.checked);
-    if (r.centre) {
-      b.int32(25);
-      b.at = writePointEwkb(r.centre[0], r.centre[1], b.buf, b.at);
-    } else b.null();
-    b.int32(geomBytes);
-    b.at = writeMultiPolygonEwkb(r.polygons, b.buf, b.at);
-  }
-
-  /** Write the chunk into the staging table. */
-  async stage(db: pg.PoolClient): Promise<void> {
-    if (this.size === 0) return;
-    if (this.binary) {
-      const b = this.binary;
-      b.bytes(BINARY_COPY_TRAILER);
-      const copy = db.query(copyFrom(`COPY dataset_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
-      // Pieces of 1 MB: the socket takes them without one large write holding the event loop.
-      const parts: Buffer[] = [];
-      for (let i = 0; i < b.at; i += 1 << 20) parts.push(b.buf.subarray(i, Math.min(b.at, i + (1 << 20))));
-      await pipeline(Readable.from(parts), copy);
-      return;
-    }
-    const rows = this.rows;
-    await db.query(
-      // Geometry arrays are sent as text: PostGIS's geometry type separates array elements with ':'.
-      `INSERT INTO dataset_staging (${STAGING_COLUMNS.join(', ')})
-       SELECT r, c, n, nl, pc, st, pop, hh, a, p, ok, centre::geometry, geom::geometry
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[],
-                   $9::float8[], $10::float8[], $11::bool[], $12::text[], $13::text[]) AS t(r, c, n, nl, pc, st, pop, hh, a, p, ok, centre, geom)`,
-      [
-        rows.map((r) => r.record), rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.name_local),
-        rows.map((r) => r.parent_code), rows.map((r) => r.status), rows.map((r) => r.population), rows.map((r) => r.households),
-        rows.map((r) => r.area_m2), rows.map((r) => r.perimeter_m), rows.map((r) => r.checked),
-        rows.map((r) => (r.centre ? pointEwkbHex(r.centre[0], r.centre[1]) : null)), rows.map((r) => multiPolygonEwkb(r.polygons).toString('hex')),
-      ],
-    );
-  }
+  const rows = chunk.rows ?? [];
+  await db.query(
+    // Geometry arrays are sent as text: PostGIS's geometry type separates array elements with ':'.
+    `INSERT INTO dataset_staging (${STAGING_COLUMNS.join(', ')})
+     SELECT r, c, n, nl, pc, st, pop, hh, a, p, ok, centre::geometry, geom::geometry
+     FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[],
+                 $9::float8[], $10::float8[], $11::bool[], $12::text[], $13::text[]) AS t(r, c, n, nl, pc, st, pop, hh, a, p, ok, centre, geom)`,
+    [
+      rows.map((r) => r.record), rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.name_local),
+      rows.map((r) => r.parent_code), rows.map((r) => r.status), rows.map((r) => r.population), rows.map((r) => r.households),
+      rows.map((r) => r.area_m2), rows.map((r) => r.perimeter_m), rows.map((r) => r.checked),
+      rows.map((r) => (r.centre ? pointEwkbHex(r.centre[0], r.centre[1]) : null)), rows.map((r) => multiPolygonEwkb(r.polygons).toString('hex')),
+    ],
+  );
 }
 
 export interface StagedRepair {

@@ -7,7 +7,7 @@ import { actorOf } from '../areas/routes.js';
 import { errors } from '../schemas.js';
 import { receiveMultipart } from './receive.js';
 import { isDatasetUpload } from '../datasets/detect.js';
-import { importDataset, parseFieldMapping } from '../datasets/service.js';
+import { importDataset, parseFieldMapping, zipLister } from '../datasets/service.js';
 import { ingestFiles, previewFiles } from './service.js';
 import { getUpload } from './store.js';
 
@@ -29,11 +29,11 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     const received = await receiveMultipart(req);
     try {
       const dryRun = ['1', 'true'].includes(String((req.query as { dry_run?: string }).dry_run ?? ''));
-      if (await isDatasetUpload(received.files, received.fields)) {
+      if (await isDatasetUpload(received.files, received.fields, zipLister(config.parse))) {
         const f = received.fields;
         const result = await importDataset(db, received.files, {
           dryRun, level: f.level || undefined, parent: f.parent || undefined, fields: parseFieldMapping(f.fields), layer: f.layer || undefined,
-          crs: f.crs || undefined, encoding: f.encoding || undefined, country: config.country, actor: actorOf(req),
+          crs: f.crs || undefined, encoding: f.encoding || undefined, country: config.country, actor: actorOf(req), parse: config.parse,
         });
         const upload = result.uploadId ? await getUpload(db.pool, result.uploadId) : null;
         return reply.code(result.created ? 201 : 200).send({ upload, uploads: upload ? [upload] : [], report: { files: [result.report] }, dry_run: dryRun });

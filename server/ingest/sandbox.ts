@@ -7,23 +7,46 @@ import {
 import type { ReceivedFile } from './receive.js';
 
 /**
- * The parse sandbox: every GPS file is read in a worker thread with a heap limit and a
- * wall-clock limit, so a file that would take the server's memory or time (a hostile one, or a
- * parser's blind spot) costs one thread, which is stopped, and the upload gets a 4xx; the
- * server goes on serving. The thread only parses; readings come back in blocks of columns as
- * they are read (their arrays transferred, not copied), so a server database stores one block
- * while the next is parsed, on the other core.
+ * The parse sandbox: every uploaded file is read in a worker thread with a heap limit and a
+ * wall-clock limit (GPS files, and boundary datasets: zips, shapefiles, GeoJSON, KML), so a
+ * file that would take the server's memory or time (a hostile one, or a parser's blind spot)
+ * costs one thread, which is stopped, and the upload gets a 4xx; the server goes on serving.
+ *
+ * A thread runs one job at a time. A job hands its results over as messages while it reads
+ * (GPS readings in blocks of columns, dataset features in encoded chunks), each sent once the
+ * previous one is acknowledged: the main thread stores one message while the next is read, on
+ * the other core, and the time limit counts the reading only.
  */
 export interface ParseLimits {
   /** Old-generation heap of a parsing thread, in MB; 0 for V8's own limit. */
   heapMb: number;
-  /** Wall-clock time a file may take to read, in ms (time spent storing its readings excluded); 0 for none. */
+  /** Wall-clock time a file may take to read, in ms (time spent storing what it sent excluded); 0 for none. */
   timeoutMs: number;
   /** Parsing threads at most; more files at once wait for one. */
   workers: number;
 }
 
 export const PARSE_DEFAULTS: ParseLimits = { heapMb: 1024, timeoutMs: 120_000, workers: 2 };
+
+/** What a thread can be asked to do (parse-worker.ts has a handler for each). */
+export type JobKind = 'readings' | 'dataset' | 'zip-names';
+
+/** A job's own error as it crosses threads: a UserError (the file's fault) or a bug; `cancelled` when the main thread gave up on it. */
+export type JobError =
+  | { user: true; code: ErrorCode; message: string; details: unknown[] }
+  | { user: false; message: string; stack?: string; code?: string }
+  | { cancelled: true };
+
+export type ToWorker =
+  | { type: 'run'; job: number; kind: JobKind; request: unknown }
+  | { type: 'ack'; job: number }
+  | { type: 'cancel'; job: number };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'message'; job: number; payload: unknown }
+  | { type: 'done'; job: number; payload: unknown }
+  | { type: 'failed'; job: number; error: JobError };
 
 /** A block of columns with the segment and track it belongs to (ids the parsing thread gives them). */
 export interface TaggedBlock {
@@ -42,19 +65,20 @@ export interface FinalTrack {
   segments: ({ id: number } | readonly Reading[])[];
 }
 
-export type ToWorker =
-  | { type: 'parse'; job: number; file: ReceivedFile; options: Omit<ParseOptions, 'onProgress'> }
-  | { type: 'ack'; job: number };
-
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'blocks'; job: number; format: SourceFormat; crs?: string; blocks: TaggedBlock[] }
-  | { type: 'done'; job: number; parsed: Omit<ParsedFile<ReadingSegment>, 'tracks'> & { tracks: FinalTrack[] }; blocks: TaggedBlock[] }
-  | {
-      type: 'failed';
-      job: number;
-      error: { user: true; code: ErrorCode; message: string; details: unknown[] } | { user: false; message: string; stack?: string; code?: string };
-    };
+/** The `readings` job: one GPS file read with parseReceivedFile. */
+export interface ReadingsRequest {
+  file: ReceivedFile;
+  options: Omit<ParseOptions, 'onProgress'>;
+}
+export interface ReadingsMessage {
+  format: SourceFormat;
+  crs?: string;
+  blocks: TaggedBlock[];
+}
+export interface ReadingsResult {
+  parsed: Omit<ParsedFile<ReadingSegment>, 'tracks'> & { tracks: FinalTrack[] };
+  blocks: TaggedBlock[];
+}
 
 /** Idle threads are ended after this long (each holds ~30 MB), so a quiet server holds none. */
 const IDLE_MS = 5 * 60_000;
@@ -64,12 +88,14 @@ const IDLE_MS = 5 * 60_000;
  */
 const YOUNG_GENERATION_MB = 16;
 /**
- * A thread that has read a file this large is ended rather than kept: its heap grew with the
- * file, and returning it to the system before the upload's cleaning and track lines (the
+ * A thread that has read a file this large whole is ended rather than kept: its heap grew with
+ * the file, and returning it to the system before the upload's cleaning and track lines (the
  * peak of an ingest's memory) matters more than the second the next large file waits for a
  * new thread.
  */
-const RETIRE_AFTER_BYTES = 32 * 1024 * 1024;
+export const RETIRE_AFTER_BYTES = 32 * 1024 * 1024;
+/** How long a job the main thread gave up on may take to notice before its thread is stopped. */
+const CANCEL_GRACE_MS = 10_000;
 const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
 
 /**
@@ -107,7 +133,7 @@ class Mirror {
   }
 
   /** The parsed file with its tracks made of the objects already given out. */
-  parsed(done: Extract<FromWorker, { type: 'done' }>['parsed']): ParsedFile<ReadingSegment> {
+  parsed(done: ReadingsResult['parsed']): ParsedFile<ReadingSegment> {
     const tracks = done.tracks.map((t) => {
       const track: ParsedTrack<ReadingSegment> = this.trackById.get(t.id) ?? { kind: t.kind, segments: [] };
       track.segments = t.segments.map((s) => ('id' in s ? this.segmentById.get(s.id)! : withBareExtensions(s)));
@@ -136,8 +162,205 @@ interface Thread {
   idleTimer: NodeJS.Timeout | null;
 }
 
+/** How a run names what it reads when it is stopped, and what to tell the user to do. */
+export interface RunOptions {
+  /** Wall-clock time the job may read for, in ms; 0 for none. */
+  timeoutMs: number;
+  /** The files read, as the user named them. */
+  files: string[];
+  /** What the user can do about a file stopped at a limit. */
+  advice: string;
+  /** End the thread after the job instead of keeping it (its heap grew with a large file). */
+  retire?: boolean;
+}
+
+export type RunStep<M, R> = { done: false; value: M } | { done: true; value: R };
+
 /**
- * A small pool of parsing threads with one heap limit. Threads are kept between files, as
+ * One job in a sandbox thread, consumed message by message:
+ *
+ *   const run = sandbox.run(kind, request, options);
+ *   try { for (let s = await run.next(); !s.done; s = await run.next()) store(s.value); } finally { run.close(); }
+ *
+ * `next()` acknowledges the message before (the thread may send the next one) and runs the
+ * clock until a message arrives; between the two the clock is stopped, so storing what was
+ * sent costs the file none of its time. A stop (time, memory, the thread's crash, a UserError
+ * the job threw) is thrown by `next()`, never while the caller stores, so a rollback that
+ * follows it never races a write. `close()` gives up a job not finished (the thread is told to
+ * stop and kept once it has) and always gives the thread back.
+ */
+export class SandboxRun<M, R> {
+  private readonly job = ++jobs;
+  private thread: Thread | null = null;
+  private started: Promise<void> | null = null;
+  private readonly inbox: FromWorker[] = [];
+  private waiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+  /** The thread has sent its last word on the job (done or failed): it may take another. */
+  private ended = false;
+  private released = false;
+  private closed = false;
+  private delivered = false;
+  private left: number;
+  private since = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly sandbox: ParseSandbox,
+    private readonly kind: JobKind,
+    private readonly request: unknown,
+    private readonly options: RunOptions,
+    private readonly transfer: ArrayBuffer[] = [],
+  ) {
+    this.left = options.timeoutMs;
+  }
+
+  /** End the thread after this job rather than keep it (or not); may be decided while the job runs. */
+  retire(yes = true): void {
+    this.options.retire = yes;
+  }
+
+  async next(): Promise<RunStep<M, R>> {
+    if (this.closed) throw new Error('the sandbox run is closed');
+    if (!this.started) this.started = this.start();
+    await this.started;
+    if (this.delivered) {
+      this.delivered = false;
+      if (this.failure === null && !this.ended) {
+        this.thread!.worker.postMessage({ type: 'ack', job: this.job } satisfies ToWorker);
+        this.runClock();
+      }
+    }
+    for (;;) {
+      const message = this.inbox.shift();
+      if (message !== undefined) {
+        if (message.type === 'message') {
+          this.delivered = true;
+          return { done: false, value: message.payload as M };
+        }
+        if (message.type === 'done') return { done: true, value: message.payload as R };
+      }
+      if (this.failure !== null) throw this.failure;
+      await new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
+    }
+  }
+
+  /** Give the thread back: kept when the job ended well or with the file's own error, or once a job given up on has stopped. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopClock();
+    this.inbox.length = 0;
+    if (this.thread === null) {
+      // Never started, or stopped before it was ready: the start gives the slot back itself.
+      return;
+    }
+    if (this.ended || this.failure !== null) {
+      this.release(this.ended && !this.options.retire);
+      return;
+    }
+    this.thread.worker.postMessage({ type: 'cancel', job: this.job } satisfies ToWorker);
+    this.graceTimer = setTimeout(() => this.release(false), CANCEL_GRACE_MS).unref();
+  }
+
+  private async start(): Promise<void> {
+    const thread = await this.sandbox.acquire();
+    try {
+      await thread.ready;
+    } catch (err) {
+      this.sandbox.releaseThread(thread, false);
+      throw err;
+    }
+    this.thread = thread;
+    const worker = thread.worker;
+    worker.on('message', this.onMessage);
+    worker.on('error', this.onError);
+    worker.on('exit', this.onExit);
+    this.runClock();
+    worker.postMessage({ type: 'run', job: this.job, kind: this.kind, request: this.request } satisfies ToWorker, this.transfer);
+  }
+
+  private readonly onMessage = (message: FromWorker) => {
+    if (message.type === 'ready' || message.job !== this.job) return;
+    this.stopClock();
+    if (message.type === 'failed') {
+      this.ended = true;
+      const e = message.error;
+      if ('cancelled' in e) {
+        this.fail(new Error('the sandbox job was cancelled'));
+      } else if (e.user) {
+        this.fail(new UserError(e.code, e.message, e.details));
+      } else {
+        const bug = Object.assign(new Error(e.message), { code: e.code });
+        if (e.stack) bug.stack = e.stack;
+        this.fail(bug);
+      }
+    } else {
+      if (message.type === 'done') this.ended = true;
+      if (!this.closed) this.inbox.push(message);
+      this.wake();
+    }
+    if (this.closed && this.ended) this.release(!this.options.retire);
+  };
+
+  private readonly onError = (err: Error & { code?: string }) => {
+    this.fail(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('PARSE_OUT_OF_MEMORY', this.options) : err);
+    this.release(false);
+  };
+
+  private readonly onExit = (code: number) => {
+    this.fail(new Error(`the parsing thread stopped (exit code ${code}) while reading ${this.options.files.map((f) => `'${f}'`).join(', ')}`));
+    this.release(false);
+  };
+
+  private fail(err: Error): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    this.stopClock();
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.resolve();
+  }
+
+  private runClock(): void {
+    this.since = performance.now();
+    if (this.options.timeoutMs > 0 && this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.fail(limitError('PARSE_TIMEOUT', this.options));
+        this.release(false);
+      }, Math.max(0, this.left));
+    }
+  }
+
+  private stopClock(): void {
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.left -= performance.now() - this.since;
+  }
+
+  /** Hand the thread back to the pool (kept for the next job, or ended). */
+  private release(keep: boolean): void {
+    if (this.released || this.thread === null) return;
+    this.released = true;
+    this.stopClock();
+    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    const worker = this.thread.worker;
+    worker.off('message', this.onMessage);
+    worker.off('error', this.onError);
+    worker.off('exit', this.onExit);
+    this.sandbox.releaseThread(this.thread, keep && !this.options.retire);
+  }
+}
+
+/**
+ * A small pool of parsing threads with one heap limit. Threads are kept between jobs, as
  * starting one (Node, tsx, the parsers' modules) takes most of a second, and replaced when one
  * is stopped.
  */
@@ -145,11 +368,32 @@ export class ParseSandbox {
   private readonly idle: Thread[] = [];
   private running = 0;
   private readonly queue: (() => void)[] = [];
+  /** Threads this pool has started, for the logs and tests: a stopped job costs one, a job given up on none. */
+  threadsStarted = 0;
 
   constructor(private readonly limits: Pick<ParseLimits, 'heapMb' | 'workers'>) {}
 
+  /** A job in a thread of this pool: see SandboxRun. `transfer`: buffers of the request moved, not copied. */
+  run<M, R>(kind: JobKind, request: unknown, options: RunOptions, transfer?: ArrayBuffer[]): SandboxRun<M, R> {
+    return new SandboxRun<M, R>(this, kind, request, options, transfer);
+  }
+
+  /** A job run to its end, its messages given to `onMessage` (awaited before the thread may send the next). */
+  async runToEnd<M, R>(kind: JobKind, request: unknown, options: RunOptions, onMessage?: (message: M) => Promise<void> | void): Promise<R> {
+    const run = this.run<M, R>(kind, request, options);
+    try {
+      for (;;) {
+        const step = await run.next();
+        if (step.done) return step.value;
+        await onMessage?.(step.value);
+      }
+    } finally {
+      run.close();
+    }
+  }
+
   /**
-   * Read one file in a thread. `onProgress` (GPX on a server database) is called with what
+   * Read one GPS file in a thread. `onProgress` (GPX on a server database) is called with what
    * has been read each time a block arrives, and awaited before the thread may send the next.
    */
   async parse(
@@ -158,28 +402,16 @@ export class ParseSandbox {
     timeoutMs: number,
     onProgress?: (progress: ParseProgress) => Promise<void>,
   ): Promise<ParsedFile<ReadingSegment>> {
-    // A slot is handed from a finishing job to a waiting one, so no third thread slips in between.
-    if (this.running < Math.max(1, this.limits.workers)) this.running++;
-    else await new Promise<void>((resolve) => this.queue.push(resolve));
-    const thread = this.idle.pop() ?? this.start();
-    if (thread.idleTimer !== null) clearTimeout(thread.idleTimer);
-    thread.worker.ref();
-    let reusable = false;
-    try {
-      await thread.ready;
-      const result = await runJob(thread.worker, file, options, timeoutMs, onProgress);
-      reusable = file.size < RETIRE_AFTER_BYTES;
-      return result;
-    } catch (err) {
-      reusable = err instanceof WorkerUserError;
-      throw err instanceof WorkerUserError ? err.error : err;
-    } finally {
-      if (reusable) this.rest(thread);
-      else void thread.worker.terminate();
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
-    }
+    const mirror = new Mirror();
+    const request: ReadingsRequest = { file: { name: file.name, path: file.path, size: file.size, sha256: file.sha256 }, options };
+    const result = await this.runToEnd<ReadingsMessage, ReadingsResult>('readings', request, {
+      timeoutMs, files: [file.name], advice: 'Split the file into smaller ones (a day or a village each) and upload them again.', retire: file.size >= RETIRE_AFTER_BYTES,
+    }, async (message) => {
+      mirror.adopt(message.blocks);
+      if (onProgress) await onProgress(mirror.progress(message.format, message.crs));
+    });
+    mirror.adopt(result.blocks);
+    return mirror.parsed(result.parsed);
   }
 
   /** Start a thread now, so that the next file does not wait for one to load (about a second). */
@@ -190,7 +422,28 @@ export class ParseSandbox {
     this.rest(thread);
   }
 
+  /** A thread for one job, once one of the pool's slots is free. */
+  async acquire(): Promise<Thread> {
+    // A slot is handed from a finishing job to a waiting one, so no third thread slips in between.
+    if (this.running < Math.max(1, this.limits.workers)) this.running++;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    const thread = this.idle.pop() ?? this.start();
+    if (thread.idleTimer !== null) clearTimeout(thread.idleTimer);
+    thread.worker.ref();
+    return thread;
+  }
+
+  /** A job's thread back: kept idle for the next job, or ended; its slot goes to the next job waiting. */
+  releaseThread(thread: Thread, keep: boolean): void {
+    if (keep) this.rest(thread);
+    else void thread.worker.terminate();
+    const next = this.queue.shift();
+    if (next) next();
+    else this.running--;
+  }
+
   private start(): Thread {
+    this.threadsStarted++;
     const worker = new Worker(WORKER_URL, {
       // The thread loads tsx itself (parse-worker.mjs); inheriting the process's loader flags would load it twice.
       execArgv: [],
@@ -223,111 +476,16 @@ export class ParseSandbox {
   }
 }
 
-/** A UserError the parser threw in the thread: the thread itself is fine and can read the next file. */
-class WorkerUserError extends Error {
-  constructor(readonly error: UserError) {
-    super(error.message);
-  }
-}
-
-/**
- * One file read by one thread. Settles with the parsed file, a WorkerUserError (the file's
- * fault, thread reusable), or another error after which the thread must go: stopped for its
- * time or memory (a UserError naming the file), or a bug.
- */
-function runJob(
-  worker: Worker,
-  file: ReceivedFile,
-  options: Omit<ParseOptions, 'onProgress'>,
-  timeoutMs: number,
-  onProgress?: (progress: ParseProgress) => Promise<void>,
-): Promise<ParsedFile<ReadingSegment>> {
-  const job = ++jobs;
-  const mirror = new Mirror();
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    // Messages are handled one after another: a block is stored before the next is looked at.
-    let chain = Promise.resolve();
-    // The clock runs while the thread reads, and stops while this thread stores what it sent.
-    let left = timeoutMs;
-    let since = performance.now();
-    let timer: NodeJS.Timeout | null = null;
-    const runClock = () => {
-      since = performance.now();
-      if (timeoutMs > 0) timer = setTimeout(() => fail(limitError('PARSE_TIMEOUT', file, timeoutMs)), Math.max(0, left));
-    };
-    const stopClock = () => {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      left -= performance.now() - since;
-    };
-    const cleanup = () => {
-      if (timer !== null) clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    // A failure waits for the block being stored: the caller rolls the upload back on it, and no
-    // write of that block may reach the connection after the rollback.
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      void chain.then(() => reject(err), () => reject(err));
-    };
-    const succeed = (parsed: ParsedFile<ReadingSegment>) => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      resolve(parsed);
-    };
-    const onMessage = (message: FromWorker) => {
-      if (message.type === 'ready' || message.job !== job) return;
-      if (message.type === 'blocks') stopClock();
-      chain = chain.then(async () => {
-        if (settled) return;
-        if (message.type === 'blocks') {
-          mirror.adopt(message.blocks);
-          if (onProgress) await onProgress(mirror.progress(message.format, message.crs));
-          if (settled) return;
-          runClock();
-          worker.postMessage({ type: 'ack', job } satisfies ToWorker);
-        } else if (message.type === 'done') {
-          mirror.adopt(message.blocks);
-          succeed(mirror.parsed(message.parsed));
-        } else {
-          const e = message.error;
-          if (e.user) {
-            fail(new WorkerUserError(new UserError(e.code, e.message, e.details)));
-          } else {
-            const bug = Object.assign(new Error(e.message), { code: e.code });
-            if (e.stack) bug.stack = e.stack;
-            fail(bug);
-          }
-        }
-      }).catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
-    };
-    const onError = (err: Error & { code?: string }) => {
-      fail(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('PARSE_OUT_OF_MEMORY', file, 0) : err);
-    };
-    const onExit = (code: number) => fail(new Error(`the parsing thread stopped (exit code ${code}) while reading '${file.name}'`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    runClock();
-    worker.postMessage({ type: 'parse', job, file: { name: file.name, path: file.path, size: file.size, sha256: file.sha256 }, options } satisfies ToWorker);
-  });
-}
-
-/** The error of a file whose reading was stopped, in the mapper's words. */
-function limitError(code: 'PARSE_TIMEOUT' | 'PARSE_OUT_OF_MEMORY', file: ReceivedFile, timeoutMs: number): UserError {
+/** The error of files whose reading was stopped, in the mapper's words. */
+function limitError(code: 'PARSE_TIMEOUT' | 'PARSE_OUT_OF_MEMORY', options: RunOptions): UserError {
   const what = code === 'PARSE_TIMEOUT'
-    ? `reading it took longer than ${fmtSeconds(timeoutMs)}, the most this server gives one file, so it was stopped`
-    : 'reading it needed more memory than this server gives one file, so it was stopped';
+    ? `reading ${options.files.length > 1 ? 'them' : 'it'} took longer than ${fmtSeconds(options.timeoutMs)}, the most this server gives one file, so it was stopped`
+    : `reading ${options.files.length > 1 ? 'them' : 'it'} needed more memory than this server gives one file, so it was stopped`;
+  const named = `${options.files.length > 1 ? 'Files' : 'File'} ${options.files.map((f) => `'${f}'`).join(', ')}`;
   return new UserError(
     code,
-    `File '${file.name}': ${what}. Nothing from this upload was stored. Split the file into smaller ones (a day or a village each) and upload them again.`,
-    [{ file: file.name, ...(code === 'PARSE_TIMEOUT' ? { limit_seconds: timeoutMs / 1000 } : {}) }],
+    `${named}: ${what}. Nothing from this upload was stored. ${options.advice}`,
+    options.files.map((file) => ({ file, ...(code === 'PARSE_TIMEOUT' ? { limit_seconds: options.timeoutMs / 1000 } : {}) })),
   );
 }
 
@@ -346,13 +504,19 @@ export function parseSandbox(limits: Pick<ParseLimits, 'heapMb' | 'workers'>): P
   return sandbox;
 }
 
-/** Read a received file in the sandbox with these limits (PARSE_DEFAULTS for those not given). */
+/** The sandbox and time limit for these limits (PARSE_DEFAULTS for those not given). */
+export function sandboxFor(limits: Partial<ParseLimits> = {}): { sandbox: ParseSandbox; timeoutMs: number } {
+  const { heapMb, workers, timeoutMs } = { ...PARSE_DEFAULTS, ...limits };
+  return { sandbox: parseSandbox({ heapMb, workers }), timeoutMs };
+}
+
+/** Read a received GPS file in the sandbox with these limits (PARSE_DEFAULTS for those not given). */
 export function parseInSandbox(
   file: ReceivedFile,
   options: Omit<ParseOptions, 'onProgress'>,
   limits: Partial<ParseLimits> = {},
   onProgress?: (progress: ParseProgress) => Promise<void>,
 ): Promise<ParsedFile<ReadingSegment>> {
-  const { heapMb, workers, timeoutMs } = { ...PARSE_DEFAULTS, ...limits };
-  return parseSandbox({ heapMb, workers }).parse(file, options, timeoutMs, onProgress);
+  const { sandbox, timeoutMs } = sandboxFor(limits);
+  return sandbox.parse(file, options, timeoutMs, onProgress);
 }
