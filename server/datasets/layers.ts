@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Bbox, DatasetGeometry } from './geometry.js';
 import { DbfReader, ShpReader } from './shp.js';
+import { readHead } from '../ingest/detect.js';
 import type { ReceivedFile } from '../ingest/receive.js';
 import { readZip } from './zip.js';
 import { UserError } from '../errors.js';
@@ -30,17 +31,6 @@ export async function isShapefileUpload(files: ReceivedFile[], listZip: ZipListe
     if (head[0] === 0x50 && head[1] === 0x4b && (await listZip(f)).some((n) => /\.shp$/i.test(n))) return true;
   }
   return false;
-}
-
-async function readHead(file: string, n: number): Promise<Buffer> {
-  const h = await fs.open(file, 'r');
-  try {
-    const b = Buffer.alloc(n);
-    await h.read(b, 0, n, 0);
-    return b;
-  } finally {
-    await h.close();
-  }
 }
 
 /** Group zip entries and loose files into layers by base name (any folder depth). */

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MultiPolygon } from 'geojson';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminAuth, useTestApp } from '../../test/helpers/app.js';
+import { adminAuth, tableCounts, useTestApp } from '../../test/helpers/app.js';
 import { multipart } from '../../test/helpers/multipart.js';
 import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 import type { Database } from '../db/database.js';
@@ -79,11 +79,7 @@ function geoJson(n: number, prefix: string): string {
   return JSON.stringify({ type: 'FeatureCollection', features });
 }
 
-async function rowCounts(db: Database): Promise<Record<string, number>> {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM upload)::int AS upload, (SELECT count(*) FROM area)::int AS area,
-    (SELECT count(*) FROM area_version)::int AS area_version`);
-  return rows[0];
-}
+const rowCounts = (db: Database) => tableCounts(db, ['upload', 'area', 'area_version']);
 
 function upload(app: FastifyInstance, files: { name: string; content: Buffer | string }[], fields: Record<string, string>, query = '') {
   const { payload, headers } = multipart(files, fields);

@@ -71,9 +71,8 @@ function uploadSha(files: ReceivedFile[]): string {
 }
 
 /** Checks on the mapping that need no feature: the level, the fields, the parent given. */
-async function checkMapping(db: Database, opts: DatasetOptions, fields: FieldReport[]): Promise<void> {
+async function checkMapping(db: Database, opts: DatasetOptions, fields: FieldReport[], levels: readonly { key: string; rank: number }[]): Promise<void> {
   if (!opts.level) throw new UserError('VALIDATION_FAILED', 'Say which level the areas are with the level field (e.g. ban), or preview with dry_run=1.');
-  const levels = await areas.listLevels(db.pool);
   const level = levels.find((l) => l.key === opts.level);
   if (!level) throw new UserError('WRONG_LEVEL', `Unknown level '${opts.level}'; the levels are ${levels.map((l) => l.key).join(', ')}.`);
   if (!opts.fields.code || !opts.fields.name) {
@@ -189,7 +188,7 @@ async function importRecords(
     throw new UserError('CRS_UNSUPPORTED', `${layer} has no .prj. It fits ${ds.proposals.map((p) => p.crs).join(', ')}; confirm one with the crs field (best guess: ${ds.proposals[0].crs}, ${ds.proposals[0].datum}).`, [{ proposals: ds.proposals }]);
   }
   const crs = ds.crs;
-  await checkMapping(db, opts, ds.fields);
+  await checkMapping(db, opts, ds.fields, report.levels);
   const sha256 = uploadSha(files);
   const earlier = await findUploadBySha(db.pool, sha256);
   if (earlier) {

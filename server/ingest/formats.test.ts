@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import yazl from 'yazl';
-import { adminAuth, useTestApp } from '../../test/helpers/app.js';
+import { adminAuth, GPS_TABLES, tableCounts, useTestApp } from '../../test/helpers/app.js';
 import type { Database } from '../db/database.js';
 import { SANDBOX_KUMBAN } from '../../test/helpers/sandbox.js';
 import { multipart } from '../../test/helpers/multipart.js';
@@ -23,11 +23,7 @@ async function upload(files: { name: string; content: Buffer | string }[], field
   return app.inject({ method: 'POST', url: '/api/uploads', headers: { ...headers, ...adminAuth() }, payload });
 }
 
-async function rowCounts(): Promise<Record<string, number>> {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM upload)::int AS upload, (SELECT count(*) FROM track)::int AS track,
-    (SELECT count(*) FROM reading)::int AS reading, (SELECT count(*) FROM marker)::int AS marker`);
-  return rows[0];
-}
+const rowCounts = () => tableCounts(db, GPS_TABLES);
 
 async function zip(entries: { path: string; data: Buffer; mode?: number }[], patch?: [string, string]): Promise<Buffer> {
   const z = new yazl.ZipFile();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminAuth, useTestApp } from '../../test/helpers/app.js';
+import { adminAuth, GPS_TABLES, tableCounts, useTestApp } from '../../test/helpers/app.js';
 import { multipart } from '../../test/helpers/multipart.js';
 import type { Database } from '../db/database.js';
 import { parseReceivedFile } from './parse.js';
@@ -115,11 +115,7 @@ function bigCsv(rows: number): string {
   return ['lat,lon,time,ele,name', ...Array.from({ length: rows }, (_, i) => `15.${100000 + i},106.${200000 + i},2024-01-31T01:00:00Z,${i},p${i}`)].join('\n');
 }
 
-async function rowCounts(db: Database): Promise<Record<string, number>> {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM upload)::int AS upload, (SELECT count(*) FROM track)::int AS track,
-    (SELECT count(*) FROM reading)::int AS reading, (SELECT count(*) FROM marker)::int AS marker`);
-  return rows[0];
-}
+const rowCounts = (db: Database) => tableCounts(db, GPS_TABLES);
 
 function upload(app: FastifyInstance, files: { name: string; content: string }[]) {
   const { payload, headers } = multipart(files, {});

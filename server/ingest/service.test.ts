@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDatabase } from '../../test/helpers/app.js';
+import { GPS_TABLES, tableCounts, testDatabase } from '../../test/helpers/app.js';
 import { UserError } from '../errors.js';
 import { ingestFiles, type IngestOptions } from './service.js';
 
@@ -100,11 +100,7 @@ async function storedUpload(uploadId: string) {
   return { reading: reading.rows, track: track.rows, marker: marker.rows, upload: upload.rows };
 }
 
-async function rowCounts(): Promise<Record<string, number>> {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM upload)::int AS upload, (SELECT count(*) FROM track)::int AS track,
-    (SELECT count(*) FROM reading)::int AS reading, (SELECT count(*) FROM marker)::int AS marker`);
-  return rows[0];
-}
+const rowCounts = () => tableCounts(db, GPS_TABLES);
 
 describe.runIf(db.kind === 'server')('ingest on a PostgreSQL server, storing readings while the file is read', () => {
   // 140,000 readings: segments that cross the blocks the parsing thread hands readings over in (65,536 readings).

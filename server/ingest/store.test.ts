@@ -74,14 +74,32 @@ function asSegment(cleaned: CleanedReading[], form: 'objects' | 'columns'): Clea
   };
 }
 
+/** Run `work` on one connection inside a transaction that is rolled back afterwards, leaving the database as it was. */
+async function inRolledBackTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client: pg.PoolClient = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    return await work(client);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+/** An upload row named after the test, for the tests that write readings by hand. */
+const testUpload = (client: pg.PoolClient, name: string) =>
+  insertUpload(client, { filename: `${name}.gpx`, sha256: `store-test-${name}`, size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test' });
+
+/** A bare track of these readings, stored as ingest on the embedded database does. */
+const testTrack = (client: pg.PoolClient, uploadId: string, segment: CleanedSegment) =>
+  insertTrack(client, { uploadId, areaId: null, otherAreaId: null, name: null, description: null, kind: 'line', segments: [segment] });
+
 /**
  * Store the readings as one track the given way (streamed while read, then completed, as ingest
  * on a server does; or with insertTrack), read everything back, and leave the database as it was.
  */
 async function storeAndReadBack(writer: StoreWay, readings: CleanedReading[], form: 'objects' | 'columns' = 'objects') {
-  const client: pg.PoolClient = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inRolledBackTransaction(async (client) => {
     const upload = { filename: 'awkward.gpx', sha256: `store-test-${writer}`, size: 1, areaId: null, actor: 'test' };
     const segment = asSegment(readings, form);
     const newTrack = { areaId: null, otherAreaId: null, name: 'awkward', description: null, kind: 'line' as const, segments: [segment] };
@@ -111,10 +129,7 @@ async function storeAndReadBack(writer: StoreWay, readings: CleanedReading[], fo
       [trackId],
     );
     return { readings: rows.rows, track: track.rows[0] };
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
+  });
 }
 
 describe('COPY text encoding of readings', () => {
@@ -205,64 +220,33 @@ describe('insertTrack', () => {
 });
 
 describe('reading to track integrity (checked per statement, migration 008)', () => {
-  it('refuses readings of a track that does not exist, as the foreign key did', async () => {
-    const client: pg.PoolClient = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const uploadId = await insertUpload(client, {
-        filename: 'orphan.gpx', sha256: 'store-test-orphan', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
-      });
-      const failure = await client.query(
-        `INSERT INTO reading (upload_id, track_id, seq, geom, kept) VALUES ($1, -1, 0, ST_SetSRID(ST_MakePoint(106.7, 15.35), 4326), true)`,
-        [uploadId],
-      ).then(() => null, (e: { code?: string }) => e);
-      expect(failure).toMatchObject({ code: '23503' });
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  });
+  it('refuses readings of a track that does not exist, as the foreign key did', () => inRolledBackTransaction(async (client) => {
+    const uploadId = await testUpload(client, 'orphan');
+    const failure = await client.query(
+      `INSERT INTO reading (upload_id, track_id, seq, geom, kept) VALUES ($1, -1, 0, ST_SetSRID(ST_MakePoint(106.7, 15.35), 4326), true)`,
+      [uploadId],
+    ).then(() => null, (e: { code?: string }) => e);
+    expect(failure).toMatchObject({ code: '23503' });
+  }));
 
-  it('keys a reading by its track and seq (migration 011): the same place twice is refused', async () => {
-    const client: pg.PoolClient = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const uploadId = await insertUpload(client, {
-        filename: 'twice.gpx', sha256: 'store-test-twice', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
-      });
-      const trackId = await insertTrack(client, {
-        uploadId, areaId: null, otherAreaId: null, name: null, description: null, kind: 'line', segments: [asSegment(AWKWARD, 'objects')],
-      });
-      const failure = await client.query(
-        `INSERT INTO reading (upload_id, track_id, seq, geom, kept) VALUES ($1, $2, 3, ST_SetSRID(ST_MakePoint(106.7, 15.35), 4326), true)`,
-        [uploadId, trackId],
-      ).then(() => null, (e: { code?: string; constraint?: string }) => e);
-      expect(failure).toMatchObject({ code: '23505', constraint: 'reading_pkey' });
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  });
+  it('keys a reading by its track and seq (migration 011): the same place twice is refused', () => inRolledBackTransaction(async (client) => {
+    const uploadId = await testUpload(client, 'twice');
+    const trackId = await testTrack(client, uploadId, asSegment(AWKWARD, 'objects'));
+    const failure = await client.query(
+      `INSERT INTO reading (upload_id, track_id, seq, geom, kept) VALUES ($1, $2, 3, ST_SetSRID(ST_MakePoint(106.7, 15.35), 4326), true)`,
+      [uploadId, trackId],
+    ).then(() => null, (e: { code?: string; constraint?: string }) => e);
+    expect(failure).toMatchObject({ code: '23505', constraint: 'reading_pkey' });
+  }));
 
-  it('deletes the readings of a deleted upload through its tracks', async () => {
-    const client: pg.PoolClient = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const uploadId = await insertUpload(client, {
-        filename: 'gone.gpx', sha256: 'store-test-gone', size: 1, kind: 'gpx', crs: null, areaId: null, actor: 'test',
-      });
-      const trackId = await insertTrack(client, {
-        uploadId, areaId: null, otherAreaId: null, name: null, description: null, kind: 'line', segments: [asSegment(AWKWARD, 'columns')],
-      });
-      const count = async () => (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM reading WHERE track_id = $1', [trackId])).rows[0].n;
-      expect(await count()).toBe(AWKWARD.length);
-      await client.query('DELETE FROM upload WHERE id = $1', [uploadId]);
-      expect(await count()).toBe(0);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  });
+  it('deletes the readings of a deleted upload through its tracks', () => inRolledBackTransaction(async (client) => {
+    const uploadId = await testUpload(client, 'gone');
+    const trackId = await testTrack(client, uploadId, asSegment(AWKWARD, 'columns'));
+    const count = async () => (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM reading WHERE track_id = $1', [trackId])).rows[0].n;
+    expect(await count()).toBe(AWKWARD.length);
+    await client.query('DELETE FROM upload WHERE id = $1', [uploadId]);
+    expect(await count()).toBe(0);
+  }));
 });
 
 describe('statement-level cascades (migration 012)', () => {

@@ -38,3 +38,14 @@ export function useTestApp(use: (t: { app: FastifyInstance; db: Database }) => v
     await built?.db.close();
   });
 }
+
+/** Row counts of the named tables, keyed by table: taken before and after a refused upload to show it left nothing. */
+export async function tableCounts(db: Database, tables: readonly string[]): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<Record<string, number>>(
+    `SELECT ${tables.map((t) => `(SELECT count(*) FROM ${pg.escapeIdentifier(t)})::int AS ${pg.escapeIdentifier(t)}`).join(', ')}`,
+  );
+  return rows[0];
+}
+
+/** What a GPS upload writes. */
+export const GPS_TABLES = ['upload', 'track', 'reading', 'marker'] as const;
