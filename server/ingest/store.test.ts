@@ -268,3 +268,21 @@ describe('statement-level cascades (migration 012)', () => {
     expect(defined[0].n).toBe(2);
   });
 });
+
+describe('track lines (stored EXTERNAL since migration 008)', () => {
+  /**
+   * A walk's line is doubles that pglz cannot shrink, and trying cost a third of a second per
+   * million fixes inside the upload. This line would compress (it goes back and forth over the
+   * same few points), so storing it at its full size shows that no compression was tried.
+   */
+  it('stores a long line out of line without trying to compress it', () => inRolledBackTransaction(async (client) => {
+    const readings: CleanedReading[] = Array.from({ length: 5000 }, (_, i) => ({ seq: i, lon: 106.7 + (i % 4) * 1e-4, lat: 15.35 + (i % 2) * 1e-4, kept: true }));
+    const trackId = await testTrack(client, await testUpload(client, 'long-line'), asSegment(readings, 'columns'));
+    const { rows } = await client.query<{ stored: number; raw: number; points: number }>(
+      'SELECT pg_column_size(geom) AS stored, ST_MemSize(geom) AS raw, ST_NPoints(geom) AS points FROM track WHERE id = $1', [trackId]);
+    expect(rows[0].points).toBe(5000);
+    expect(rows[0].raw).toBeGreaterThan(5000 * 16);
+    // pg_column_size counts the value without the 4-byte length word ST_MemSize includes.
+    expect(rows[0].stored).toBe(rows[0].raw - 4);
+  }));
+});
