@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
 import { migrate } from '../server/db/migrate.js';
+import { nameLevels } from '../server/areas/store.js';
 import { isUserError } from '../server/errors.js';
 import { receiveLocalFile, type ReceivedFile } from '../server/ingest/receive.js';
 import { ingestFiles, type FileReport } from '../server/ingest/service.js';
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config);
   try {
     await migrate(db.pool);
+    await nameLevels(db.pool, config.levelNames);
     if (await isDatasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined }, zipLister(config.parse))) {
       const dataset = await importDataset(db, files, {
         dryRun: !!values['dry-run'], level: values.level, parent: values.parent, fields: parseFieldMapping(values.fields),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { levelNamesFor, type LevelName } from './areas/levels.js';
 import { PARSE_DEFAULTS, type ParseLimits } from './ingest/sandbox.js';
 
 /** Typed runtime configuration, read once from the environment. */
@@ -29,6 +30,8 @@ export interface Config {
   logLevel: string;
   /** ISO code of the country whose usual CRSs and extent guide shapefile import. */
   country: string;
+  /** What the levels are called, from the top: the country's names or TESSERA_LEVEL_NAMES. */
+  levelNames: LevelName[];
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -46,6 +49,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 3000);
   const host = env.HOST || '127.0.0.1';
+  const country = (env.TESSERA_COUNTRY || 'LA').toUpperCase();
   return {
     port,
     host,
@@ -71,7 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workers: Math.max(1, Math.floor(int(env, 'TESSERA_PARSE_WORKERS', PARSE_DEFAULTS.workers))),
     },
     logLevel: env.LOG_LEVEL || 'info',
-    country: (env.TESSERA_COUNTRY || 'LA').toUpperCase(),
+    country,
+    levelNames: levelNamesFor(country, env.TESSERA_LEVEL_NAMES),
   };
 }
 

@@ -4,6 +4,7 @@ import { migrate } from './db/migrate.js';
 import { ensureAdminToken } from './auth/tokens.js';
 import { isEmpty, loadDemo } from './demo/load.js';
 import { buildApp } from './app.js';
+import { nameLevels } from './areas/store.js';
 
 /** Start the service: configuration, database, migrations, demo data, then listen. */
 async function main() {
@@ -13,6 +14,9 @@ async function main() {
   console.log(`database: ${db.kind}${db.kind === 'embedded' ? ` (${config.dataDir})` : ''}`);
   const applied = await migrate(db.pool);
   if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
+  if (await nameLevels(db.pool, config.levelNames)) {
+    console.log(`levels named: ${config.levelNames.map((n) => n.label).join(' > ')}`);
+  }
   const firstToken = await ensureAdminToken(db.pool, config.adminToken);
   if (firstToken) {
     console.log(`\nNo API token existed, so an admin token was created. It is shown only this once:\n\n  ${firstToken}\n`);

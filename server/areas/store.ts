@@ -2,6 +2,7 @@ import type { Feature, MultiPolygon, Point } from 'geojson';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
 import { UserError } from '../errors.js';
+import type { LevelName } from './levels.js';
 
 export const STATUSES = ['planned', 'provisional', 'surveyed', 'disputed', 'agreed', 'approved'] as const;
 export type AreaStatus = (typeof STATUSES)[number];
@@ -70,6 +71,24 @@ function keyParams(key: string | number): [string, number | null] {
 export async function listLevels(db: Queryable): Promise<Level[]> {
   const { rows } = await db.query<Level>('SELECT key, rank, label, label_local FROM admin_level ORDER BY rank');
   return rows;
+}
+
+/**
+ * Give the levels these names, from the top; returns how many changed. The keys stay as they
+ * are. Refuses (changing nothing) a list that does not name every level once.
+ */
+export async function nameLevels(db: Queryable, names: readonly LevelName[]): Promise<number> {
+  const levels = await listLevels(db);
+  if (names.length !== levels.length) {
+    throw new Error(`${names.length} level names were given for ${levels.length} levels (${levels.map((l) => l.key).join(', ')})`);
+  }
+  const { rowCount } = await db.query(
+    `UPDATE admin_level l SET label = n.label, label_local = n.label_local
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS n(key, label, label_local)
+     WHERE l.key = n.key AND (l.label, l.label_local) IS DISTINCT FROM (n.label, n.label_local)`,
+    [levels.map((l) => l.key), names.map((n) => n.label), names.map((n) => n.label_local)],
+  );
+  return rowCount ?? 0;
 }
 
 export interface AreaFilter {

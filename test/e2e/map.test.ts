@@ -214,6 +214,27 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await other.close();
   });
 
+  it('names the boundary lines of the legend as the server names the levels', async () => {
+    expect(await page.locator('#legend .legend-label').allTextContents()).toEqual(expect.arrayContaining(['District boundary', 'Kumban boundary']));
+    // A Cambodian deployment (TESSERA_COUNTRY=KH) calls the kumban level a commune: the page
+    // takes the names from /api/levels, here rewritten as such a server would answer.
+    const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    other.on('pageerror', (error) => consoleErrors.push(error.message));
+    await other.route('**/api/levels', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { levels: { key: string; label: string; label_local: string | null }[] };
+      const khmer: Record<string, [string, string]> = { province: ['Province', 'ខេត្ត'], district: ['District', 'ស្រុក'], kumban: ['Commune', 'ឃុំ'], ban: ['Village', 'ភូមិ'] };
+      for (const level of body.levels) [level.label, level.label_local] = khmer[level.key];
+      await route.fulfill({ response, json: body });
+    });
+    await other.goto(server.url);
+    await other.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
+    const labels = await other.locator('#legend .legend-label').allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(['District boundary', 'Commune boundary']));
+    expect(labels).not.toContain('Kumban boundary');
+    await other.close();
+  });
+
   it('marks the readings dropped from a walked village\'s tracks', async () => {
     await page.evaluate(() => (window.location.hash = 'area=SK-01-01-002'));
     await page.waitForFunction(() => document.querySelector('.area-name')?.textContent === 'Ban Kok Ling');

@@ -235,6 +235,7 @@ export async function startApp(api: ApiClient = createApiClient(), areaLists: Pr
     areaPanel.setLevels(data.levels);
     progress.setLevels(data.levels);
     upload.setLevels(data.levels);
+    legend.setLevels(data.levels);
     void tree.setAreas(data.areas, data.areas.length ? parentLevel(data) : null);
   }
 

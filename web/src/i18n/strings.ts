@@ -82,8 +82,7 @@ export const en = {
 
   'legend.title': 'Legend',
   'legend.status': 'Village status',
-  'legend.district': 'District boundary',
-  'legend.kumban': 'Kumban boundary',
+  'legend.boundary': '{level} boundary',
   'legend.selected': 'Selected area',
   'legend.track': 'GPS track',
   'legend.preview': 'Boundary preview',
@@ -293,8 +292,7 @@ export const lo: Record<StringKey, string> = {
 
   'legend.title': 'ຄຳອະທິບາຍ',
   'legend.status': 'ສະຖານະຂອງບ້ານ',
-  'legend.district': 'ເຂດແດນເມືອງ',
-  'legend.kumban': 'ເຂດແດນກຸ່ມບ້ານ',
+  'legend.boundary': 'ເຂດແດນ{level}',
   'legend.selected': 'ເຂດທີ່ເລືອກ',
   'legend.track': 'ເສັ້ນທາງ GPS',
   'legend.preview': 'ເຂດແດນຕົວຢ່າງ',

@@ -1,7 +1,8 @@
-import { AREA_STATUSES, type AreaStatus, type AreaSummary } from '../api/types.js';
-import { t, type StringKey } from '../i18n/index.js';
+import { AREA_STATUSES, type AreaStatus, type AreaSummary, type Level, type LevelKey } from '../api/types.js';
+import { currentLanguage, t, type StringKey } from '../i18n/index.js';
 import { MAP_COLOURS, STATUS_COLOURS } from '../map/palette.js';
 import { h, replaceChildren } from './dom.js';
+import { levelLabel } from './levels.js';
 
 /** How many villages are in each status: the progress of the zoning at a glance. */
 export function countByStatus(areas: readonly Pick<AreaSummary, 'level' | 'status'>[]): Record<AreaStatus, number> {
@@ -25,10 +26,17 @@ function hatchSample(colour: string): string {
  */
 export class LegendPanel {
   private counts: Record<AreaStatus, number> | null = null;
+  private levels: readonly Level[] = [];
 
   constructor(private readonly container: HTMLElement) {
     // On a laptop screen the open legend would hide a third of the map: it starts folded there.
     if (container instanceof HTMLDetailsElement && window.innerHeight < 900) container.open = false;
+    this.render();
+  }
+
+  /** The levels as the server names them, for the boundary lines (a country may rename them). */
+  setLevels(levels: readonly Level[]): void {
+    this.levels = levels;
     this.render();
   }
 
@@ -54,16 +62,17 @@ export class LegendPanel {
         this.counts ? h('span', { class: 'legend-count' }, String(this.counts[status])) : null,
       ),
     );
-    const lines: [StringKey, string][] = [
-      ['legend.district', `border-top: 3px solid ${MAP_COLOURS.districtOutline}`],
-      ['legend.kumban', `border-top: 2px dashed ${MAP_COLOURS.kumbanOutline}`],
-      ['legend.selected', `border-top: 3px solid ${MAP_COLOURS.selection}`],
-      ['legend.track', `border-top: 2px solid ${MAP_COLOURS.track}`],
-      ['legend.preview', `border-top: 3px dashed ${MAP_COLOURS.preview}`],
-      ['legend.compare', `border-top: 3px dotted ${MAP_COLOURS.compare}`],
-      ['legend.dropped', `width: 9px; height: 9px; margin: 0 8.5px; border: 1.5px solid ${MAP_COLOURS.dropped}; border-radius: 50%`],
-      ['legend.overlap', hatchSample(MAP_COLOURS.overlap)],
-      ['legend.gap', hatchSample(MAP_COLOURS.gap)],
+    const boundary = (key: LevelKey) => t('legend.boundary', { level: levelLabel(this.levels, key, currentLanguage()) });
+    const lines: [string, string][] = [
+      [boundary('district'), `border-top: 3px solid ${MAP_COLOURS.districtOutline}`],
+      [boundary('kumban'), `border-top: 2px dashed ${MAP_COLOURS.kumbanOutline}`],
+      [t('legend.selected'), `border-top: 3px solid ${MAP_COLOURS.selection}`],
+      [t('legend.track'), `border-top: 2px solid ${MAP_COLOURS.track}`],
+      [t('legend.preview'), `border-top: 3px dashed ${MAP_COLOURS.preview}`],
+      [t('legend.compare'), `border-top: 3px dotted ${MAP_COLOURS.compare}`],
+      [t('legend.dropped'), `width: 9px; height: 9px; margin: 0 8.5px; border: 1.5px solid ${MAP_COLOURS.dropped}; border-radius: 50%`],
+      [t('legend.overlap'), hatchSample(MAP_COLOURS.overlap)],
+      [t('legend.gap'), hatchSample(MAP_COLOURS.gap)],
     ];
     replaceChildren(
       this.container,
@@ -73,7 +82,7 @@ export class LegendPanel {
       h(
         'ul',
         { class: 'legend-list lines' },
-        lines.map(([key, style]) => h('li', {}, lineSample(style), h('span', { class: 'legend-label' }, t(key)))),
+        lines.map(([text, style]) => h('li', {}, lineSample(style), h('span', { class: 'legend-label' }, text))),
       ),
     );
   }
