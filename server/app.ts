@@ -111,7 +111,19 @@ export async function buildApp({ db, config }: AppDeps): Promise<FastifyInstance
   await app.register(topologyRoutes, { db });
 
   if (fs.existsSync(path.join(config.webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: config.webDist, prefix: '/', index: ['index.html'] });
+    const assets = path.join(config.webDist, 'assets') + path.sep;
+    await app.register(fastifyStatic, {
+      root: config.webDist,
+      prefix: '/',
+      index: ['index.html'],
+      cacheControl: false,
+      // Vite names each asset after a hash of its content, so a browser may keep them for good:
+      // a second visit over a district office's slow link fetches only the page itself, which
+      // is always revalidated so a new build is picked up at once.
+      setHeaders: (res, filePath) => {
+        res.setHeader('cache-control', filePath.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   } else {
     app.get('/', async (_req, reply) =>
       reply.type('text/html').send('<!doctype html><title>Tessera</title><p>The web app is not built yet: run <code>npm run build</code>.</p>'));
