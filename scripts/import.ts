@@ -8,7 +8,7 @@ import { nameLevels } from '../server/areas/store.js';
 import { isUserError } from '../server/errors.js';
 import { receiveLocalFile, type ReceivedFile } from '../server/ingest/receive.js';
 import { ingestFiles, type FileReport } from '../server/ingest/service.js';
-import { isDatasetUpload } from '../server/datasets/detect.js';
+import { datasetUpload } from '../server/datasets/detect.js';
 import { importDataset, parseFieldMapping, zipLister } from '../server/datasets/service.js';
 
 const USAGE = `usage: npm run import -- FILES... [--area CODE] [--crs EPSG:xxxx] [--encoding NAME]
@@ -46,13 +46,14 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrate(db.pool);
     await nameLevels(db.pool, config.levelNames);
-    if (await isDatasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined }, zipLister(config.parse))) {
-      const dataset = await importDataset(db, files, {
-        dryRun: !!values['dry-run'], level: values.level, parent: values.parent, fields: parseFieldMapping(values.fields),
+    const dataset = await datasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined }, zipLister(config.parse));
+    if (dataset) {
+      const imported = await importDataset(db, files, {
+        shapefile: dataset.shapefile, dryRun: !!values['dry-run'], level: values.level, parent: values.parent, fields: parseFieldMapping(values.fields),
         layer: values.layer, crs: values.crs, encoding: values.encoding, country: config.country, actor: `cli:${process.env.USER ?? 'unknown'}`,
         parse: config.parse,
       });
-      console.log(JSON.stringify(dataset.report, null, 2));
+      console.log(JSON.stringify(imported.report, null, 2));
       return 0;
     }
     const result = await ingestFiles(db, files, {

@@ -6,15 +6,21 @@ import { isShapefileUpload, type ZipLister } from './layers.js';
 export type DatasetFormat = 'shapefile' | 'geojson' | 'kml';
 
 /**
- * Whether an upload is a boundary dataset rather than GPS readings. A shapefile always is
- * (Tessera reads no GPS from shapefiles). A GeoJSON or KML/KMZ file is one only when the
- * upload says so, with a `level` field (the level its polygons are imported at) or a
- * `dataset=1` field (a dry run before the level is chosen): a GPS upload never carries
- * either, so a walk saved as GeoJSON or KML is never taken for a dataset, polygons or not.
+ * Whether an upload is a boundary dataset rather than GPS readings: null for readings, else
+ * whether it is a shapefile, which reading the dataset then need not find out again (for a zip
+ * that is a second listing of every entry). A shapefile always is a dataset (Tessera reads no
+ * GPS from shapefiles). A GeoJSON or KML/KMZ file is one only when the upload says so, with a
+ * `level` field (the level its polygons are imported at) or a `dataset=1` field (a dry run
+ * before the level is chosen): a GPS upload never carries either, so a walk saved as GeoJSON
+ * or KML is never taken for a dataset, polygons or not.
  */
-export async function isDatasetUpload(files: ReceivedFile[], fields: Record<string, string | undefined>, listZip: ZipLister): Promise<boolean> {
-  if (await isShapefileUpload(files, listZip)) return true;
-  return isDatasetRequest(fields);
+export async function datasetUpload(
+  files: ReceivedFile[],
+  fields: Record<string, string | undefined>,
+  listZip: ZipLister,
+): Promise<{ shapefile: boolean } | null> {
+  if (await isShapefileUpload(files, listZip)) return { shapefile: true };
+  return isDatasetRequest(fields) ? { shapefile: false } : null;
 }
 
 /** The fields by which an upload asks to be read as a dataset: `level=...` or `dataset=1`. */
@@ -25,9 +31,12 @@ export function isDatasetRequest(fields: Record<string, string | undefined>): bo
 /** How far into an XML file to look for a `<kml>` root behind a long prologue. */
 const XML_SNIFF_BYTES = 64 * 1024;
 
-/** Which reader a dataset upload needs, from the files' bytes (never their names or types). */
-export async function datasetKind(files: ReceivedFile[], listZip: ZipLister): Promise<'shapefile' | 'geojson' | 'kml' | 'kmz'> {
-  if (await isShapefileUpload(files, listZip)) return 'shapefile';
+/**
+ * Which reader a dataset upload needs, from the files' bytes (never their names or types);
+ * `shapefile` is the answer datasetUpload already gave, when there was one.
+ */
+export async function datasetKind(files: ReceivedFile[], listZip: ZipLister, shapefile?: boolean): Promise<'shapefile' | 'geojson' | 'kml' | 'kmz'> {
+  if (shapefile ?? (await isShapefileUpload(files, listZip))) return 'shapefile';
   if (files.length !== 1) {
     throw new UserError('VALIDATION_FAILED', `A GeoJSON or KML dataset is one file; this upload holds ${files.length}. Upload shapefile parts zipped or together, or one file at a time.`);
   }

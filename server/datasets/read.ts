@@ -26,6 +26,8 @@ import { readZip } from './zip.js';
 /** What the main thread asks of a dataset read. */
 export interface DatasetRequest {
   files: ReceivedFile[];
+  /** Whether the files are a shapefile, when the caller already looked (datasetUpload). */
+  shapefile?: boolean;
   dryRun: boolean;
   layer?: string;
   crs?: string;
@@ -148,7 +150,7 @@ function openShapefile(layers: ShapefileLayer[], req: DatasetRequest): OpenedDat
 
 async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   const { files } = req;
-  const kind = await datasetKind(files, listZip);
+  const kind = await datasetKind(files, listZip, req.shapefile);
   if (kind === 'shapefile') return openShapefile(await collectLayers(files), req);
   const file = files[0];
   const utf8 = { encoding: 'utf-8', source: kind === 'geojson' ? 'GeoJSON is UTF-8' : 'XML declaration' };

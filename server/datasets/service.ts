@@ -18,6 +18,8 @@ import { stagingWriterFor } from './staging.js';
 export { parseFieldMapping, type FieldMapping } from './mapping.js';
 
 export interface DatasetOptions {
+  /** Whether the files are a shapefile, when the caller already looked (datasetUpload): saves listing a zip twice. */
+  shapefile?: boolean;
   dryRun: boolean;
   level?: string;
   /** A parent code, or `contains` to find each feature's parent spatially. */
@@ -133,7 +135,7 @@ export async function importDataset(db: Database, files: ReceivedFile[], opts: D
   const levels = await areas.listLevels(db.pool);
   const targetBbox: Bbox | null = opts.parent && opts.parent !== 'contains' ? await store.areaBbox(db.pool, opts.parent) : null;
   const request: DatasetRequest = {
-    files: files.map(receivedOnly), dryRun: opts.dryRun, layer: opts.layer, crs: opts.crs, encoding: opts.encoding, country: opts.country,
+    files: files.map(receivedOnly), shapefile: opts.shapefile, dryRun: opts.dryRun, layer: opts.layer, crs: opts.crs, encoding: opts.encoding, country: opts.country,
     parent: opts.parent, fields: opts.fields, targetBbox, writer: stagingWriterFor(db.kind),
   };
   const { sandbox, timeoutMs } = sandboxFor(opts.parse);

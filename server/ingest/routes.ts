@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { actorOf } from '../areas/routes.js';
 import { errors } from '../schemas.js';
 import { receiveMultipart } from './receive.js';
-import { isDatasetUpload } from '../datasets/detect.js';
+import { datasetUpload } from '../datasets/detect.js';
 import { importDataset, parseFieldMapping, zipLister } from '../datasets/service.js';
 import { ingestFiles, previewFiles } from './service.js';
 import { getUpload } from './store.js';
@@ -29,10 +29,11 @@ export async function ingestRoutes(app: FastifyInstance, { db, config }: { db: D
     const received = await receiveMultipart(req);
     try {
       const dryRun = ['1', 'true'].includes(String((req.query as { dry_run?: string }).dry_run ?? ''));
-      if (await isDatasetUpload(received.files, received.fields, zipLister(config.parse))) {
+      const dataset = await datasetUpload(received.files, received.fields, zipLister(config.parse));
+      if (dataset) {
         const f = received.fields;
         const result = await importDataset(db, received.files, {
-          dryRun, level: f.level || undefined, parent: f.parent || undefined, fields: parseFieldMapping(f.fields), layer: f.layer || undefined,
+          shapefile: dataset.shapefile, dryRun, level: f.level || undefined, parent: f.parent || undefined, fields: parseFieldMapping(f.fields), layer: f.layer || undefined,
           crs: f.crs || undefined, encoding: f.encoding || undefined, country: config.country, actor: actorOf(req), parse: config.parse,
         });
         const upload = result.uploadId ? await getUpload(db.pool, result.uploadId) : null;
