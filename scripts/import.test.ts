@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../server/config.js';
+import { hasTool } from '../test/helpers/tools.js';
 import { SANDBOX_KUMBAN } from '../test/helpers/sandbox.js';
 
 const run = promisify(execFile);
@@ -68,25 +69,42 @@ describe.skipIf(inject('databaseKind') === 'embedded')('npm run import', () => {
     expect(rows).toEqual([{ readings: 5, area: SANDBOX_KUMBAN }]);
   }, 180_000);
 
-  it('imports village polygons with --level, --parent and --fields', async () => {
+  /** Two 0.01° squares (about 1.07 by 1.11 km, 119 ha) in the sandbox kumban, coded `PREFIX-1` and `PREFIX-2`. */
+  function villagesGeoJson(prefix: string): string {
     const square = (x: number) => [[[106.9 + x, 15.46], [106.91 + x, 15.46], [106.91 + x, 15.47], [106.9 + x, 15.47], [106.9 + x, 15.46]]];
-    const file = write(`villages-${stamp}.geojson`, JSON.stringify({
+    return write(`${prefix}.geojson`, JSON.stringify({
       type: 'FeatureCollection',
       features: [0, 0.01].map((x, k) => ({
-        type: 'Feature', properties: { VIL_CODE: `CLI-${stamp}-${k + 1}`, NAME_E: `Ban Cli ${k + 1}` }, geometry: { type: 'Polygon', coordinates: square(x) },
+        type: 'Feature', properties: { VIL_CODE: `${prefix}-${k + 1}`, NAME_E: `Ban Cli ${k + 1}` }, geometry: { type: 'Polygon', coordinates: square(x) },
       })),
     }));
-    const { code, stdout, stderr } = await importCli([file, '--level', 'ban', '--parent', SANDBOX_KUMBAN, '--fields', 'code=VIL_CODE,name=NAME_E']);
+  }
+
+  async function importedVillages(prefix: string) {
+    return query<{ code: string; name: string; parent: string; ha: number }>(
+      `SELECT a.code, a.name, p.code AS parent, round(a.area_m2 / 1e4)::int AS ha FROM area a JOIN area p ON p.id = a.parent_id
+       WHERE a.code LIKE $1 ORDER BY a.code`, [`${prefix}-%`]);
+  }
+
+  const expected = (prefix: string) => [1, 2].map((k) => ({ code: `${prefix}-${k}`, name: `Ban Cli ${k}`, parent: SANDBOX_KUMBAN, ha: 119 }));
+
+  it('imports village polygons with --level, --parent and --fields', async () => {
+    const prefix = `CLIJ${stamp}`;
+    const { code, stdout, stderr } = await importCli([villagesGeoJson(prefix), '--level', 'ban', '--parent', SANDBOX_KUMBAN, '--fields', 'code=VIL_CODE,name=NAME_E']);
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ format: 'geojson', created: 2 });
-    const areas = await query<{ code: string; name: string; parent: string; ha: number }>(
-      `SELECT a.code, a.name, p.code AS parent, round(a.area_m2 / 1e4)::int AS ha FROM area a JOIN area p ON p.id = a.parent_id
-       WHERE a.code LIKE $1 ORDER BY a.code`, [`CLI-${stamp}-%`]);
-    // 0.01° squares at 15.5°N: about 1.07 km by 1.11 km.
-    expect(areas).toEqual([
-      { code: `CLI-${stamp}-1`, name: 'Ban Cli 1', parent: SANDBOX_KUMBAN, ha: expect.closeTo(119, 0) },
-      { code: `CLI-${stamp}-2`, name: 'Ban Cli 2', parent: SANDBOX_KUMBAN, ha: expect.closeTo(119, 0) },
-    ]);
+    expect(await importedVillages(prefix)).toEqual(expected(prefix));
+  }, 180_000);
+
+  it.skipIf(!hasTool('ogr2ogr'))('imports a loose UTM 48N shapefile the same way, reprojected', async () => {
+    const prefix = `CLIS${stamp}`;
+    const shp = path.join(dir, `${prefix}.shp`);
+    await run('ogr2ogr', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:32648', shp, villagesGeoJson(prefix)]);
+    const parts = ['shp', 'shx', 'dbf', 'prj'].map((ext) => path.join(dir, `${prefix}.${ext}`));
+    const { code, stdout, stderr } = await importCli([...parts, '--level', 'ban', '--parent', SANDBOX_KUMBAN, '--fields', 'code=VIL_CODE,name=NAME_E']);
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ format: 'shapefile', crs: 'WGS_1984_UTM_Zone_48N', created: 2 });
+    expect(await importedVillages(prefix)).toEqual(expected(prefix));
   }, 180_000);
 
   it('exits 1 naming the file and the problem, and stores nothing of the upload', async () => {
