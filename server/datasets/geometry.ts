@@ -3,6 +3,7 @@
  * 33 vertices are 3.3 million positions, and one Float64Array per ring instead of one array
  * per position is what keeps reading, reprojecting and measuring them cheap.
  */
+import { interiorPointOfRings } from '../geo/interior.js';
 
 /** A ring or line as flat `[x0, y0, x1, y1, ...]`. */
 export type Coords = Float64Array;
@@ -420,48 +421,12 @@ export function pointEwkbHex(x: number, y: number): string {
 }
 
 /**
- * A point strictly inside a polygon that is one simple ring: on a horizontal line through
- * the middle of its height that passes through no vertex, the middle of the widest stretch
- * inside (the idea of GEOS's InteriorPointArea, which ST_PointOnSurface uses). Null for
- * anything else; PostGIS places those.
+ * A point strictly inside a polygon that is one simple ring (interiorPointOfRings); null for
+ * anything else, which PostGIS places.
  */
 export function interiorPoint(polygons: Polygons): [number, number] | null {
   if (polygons.length !== 1 || polygons[0].length !== 1) return null;
-  const r = polygons[0][0];
-  let ymin = Infinity;
-  let ymax = -Infinity;
-  for (let i = 1; i < r.length; i += 2) {
-    if (r[i] < ymin) ymin = r[i];
-    if (r[i] > ymax) ymax = r[i];
-  }
-  const centre = (ymin + ymax) / 2;
-  let below = -Infinity;
-  let above = Infinity;
-  for (let i = 1; i < r.length; i += 2) {
-    const y = r[i];
-    if (y <= centre && y > below) below = y;
-    if (y > centre && y < above) above = y;
-  }
-  if (!Number.isFinite(below) || !Number.isFinite(above)) return null;
-  const y = (below + above) / 2;
-  if (!(y > below && y < above)) return null;
-  const xs: number[] = [];
-  for (let i = 0; i + 3 < r.length; i += 2) {
-    const ya = r[i + 1];
-    const yb = r[i + 3];
-    if ((ya < y) !== (yb < y)) xs.push(r[i] + ((y - ya) * (r[i + 2] - r[i])) / (yb - ya));
-  }
-  if (xs.length < 2 || xs.length % 2 !== 0) return null;
-  xs.sort((a, b) => a - b);
-  let best = -1;
-  let width = 0;
-  for (let i = 0; i < xs.length; i += 2) {
-    if (xs[i + 1] - xs[i] > width) {
-      width = xs[i + 1] - xs[i];
-      best = i;
-    }
-  }
-  return best < 0 ? null : [(xs[best] + xs[best + 1]) / 2, y];
+  return interiorPointOfRings(polygons[0]);
 }
 
 const isLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -1,5 +1,6 @@
 import * as turf from '@turf/turf';
 import type { Polygon, Position } from 'geojson';
+import { interiorPointOfRings } from '../geo/interior.js';
 
 /**
  * Planar-graph helpers in a local metric frame (see local.ts): noding a set of lines, turning
@@ -26,32 +27,13 @@ export function lineLength(line: Position[]): number {
 }
 
 /**
- * A point strictly inside a polygon (shell and holes): on a horizontal line through the middle
- * of its height that passes through no vertex, the middle of the widest stretch inside (the
- * idea of GEOS's InteriorPointArea). Turf's pointOnFeature falls back to a vertex when the
- * centroid lies outside, and a vertex on a face's edge says nothing about what side it is on.
+ * A point strictly inside a polygon (shell and holes), by interiorPointOfRings. Turf's
+ * pointOnFeature falls back to a vertex when the centroid lies outside, and a vertex on a
+ * face's edge says nothing about what side it is on. A face without height (which polygonize
+ * never makes) gets its first vertex.
  */
 export function interiorPoint(rings: Ring[]): Position {
-  let ymin = Infinity;
-  let ymax = -Infinity;
-  for (const p of rings[0]) [ymin, ymax] = [Math.min(ymin, p[1]), Math.max(ymax, p[1])];
-  const centre = (ymin + ymax) / 2;
-  let below = ymin;
-  let above = ymax;
-  for (const r of rings) for (const p of r) {
-    if (p[1] <= centre && p[1] > below) below = p[1];
-    if (p[1] > centre && p[1] < above) above = p[1];
-  }
-  const y = (below + above) / 2;
-  const xs: number[] = [];
-  for (const r of rings) for (let i = 0; i < r.length - 1; i++) {
-    const [a, b] = [r[i], r[i + 1]];
-    if ((a[1] < y) !== (b[1] < y)) xs.push(a[0] + ((y - a[1]) * (b[0] - a[0])) / (b[1] - a[1]));
-  }
-  xs.sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 2; i + 1 < xs.length; i += 2) if (xs[i + 1] - xs[i] > xs[best + 1] - xs[best]) best = i;
-  return [(xs[best] + xs[best + 1]) / 2, y];
+  return interiorPointOfRings(rings.map((r) => r.flat())) ?? rings[0][0];
 }
 
 /** Area of a polygon (shell minus holes) in square units of the frame. */
