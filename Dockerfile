@@ -7,4 +7,6 @@ COPY . .
 RUN npm run build
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 EXPOSE 3000
-CMD ["npx", "tsx", "server/main.ts"]
+# Node itself is the container's process, so `docker stop` reaches the server's SIGTERM handler
+# (it closes the app and the database); npx in between would not pass the signal on.
+CMD ["node", "--import", "tsx", "server/main.ts"]
