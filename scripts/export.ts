@@ -11,8 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../server/config.js';
 import { openDatabase, type Database } from '../server/db/database.js';
-import { migrate } from '../server/db/migrate.js';
-import { nameLevels } from '../server/areas/store.js';
+import { prepareDatabase } from '../server/db/migrate.js';
 import { isEmpty, loadDemo } from '../server/demo/load.js';
 import { isUserError } from '../server/errors.js';
 import { exportBaseName, renderExport } from '../server/export/formats.js';
@@ -72,8 +71,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const tmp = `${cmd.out}.${process.pid}.tmp`;
   try {
-    await migrate(db.pool);
-    await nameLevels(db.pool, config.levelNames);
+    await prepareDatabase(db.pool, config.levelNames);
     if (config.loadDemo && (await isEmpty(db))) await loadDemo(db, config.fixturesDir);
     const summary = cmd.kind === 'atlas'
       ? await writeAtlas(db, cmd, config.publicUrl, tmp)

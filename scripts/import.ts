@@ -3,8 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
-import { migrate } from '../server/db/migrate.js';
-import { nameLevels } from '../server/areas/store.js';
+import { prepareDatabase } from '../server/db/migrate.js';
 import { isUserError } from '../server/errors.js';
 import { receiveLocalFile, type ReceivedFile } from '../server/ingest/receive.js';
 import { ingestFiles, type FileReport } from '../server/ingest/service.js';
@@ -44,8 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
-    await migrate(db.pool);
-    await nameLevels(db.pool, config.levelNames);
+    await prepareDatabase(db.pool, config.levelNames);
     const dataset = await datasetUpload(files, { level: values.level, dataset: values.dataset ? '1' : undefined }, zipLister(config.parse));
     if (dataset) {
       const imported = await importDataset(db, files, {

@@ -1,10 +1,9 @@
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
-import { migrate } from './db/migrate.js';
+import { prepareDatabase } from './db/migrate.js';
 import { ensureAdminToken } from './auth/tokens.js';
 import { isEmpty, loadDemo } from './demo/load.js';
 import { buildApp } from './app.js';
-import { nameLevels } from './areas/store.js';
 
 /** Start the service: configuration, database, migrations, demo data, then listen. */
 async function main() {
@@ -12,11 +11,9 @@ async function main() {
   const started = Date.now();
   const db = await openDatabase(config);
   console.log(`database: ${db.kind}${db.kind === 'embedded' ? ` (${config.dataDir})` : ''}`);
-  const applied = await migrate(db.pool);
+  const { applied, renamed } = await prepareDatabase(db.pool, config.levelNames);
   if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
-  if (await nameLevels(db.pool, config.levelNames)) {
-    console.log(`levels named: ${config.levelNames.map((n) => n.label).join(' > ')}`);
-  }
+  if (renamed) console.log(`levels named: ${config.levelNames.map((n) => n.label).join(' > ')}`);
   const firstToken = await ensureAdminToken(db.pool, config.adminToken);
   if (firstToken) {
     console.log(`\nNo API token existed, so an admin token was created. It is shown only this once:\n\n  ${firstToken}\n`);

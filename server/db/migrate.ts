@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { nameLevels } from '../areas/store.js';
+import type { LevelName } from '../areas/levels.js';
 import { PROJECT_ROOT } from '../config.js';
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
@@ -24,6 +26,15 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 }
 
 export class MigrationStateError extends Error {}
+
+/**
+ * The database as this code and its configuration expect it: pending migrations applied, then
+ * the levels named for the country. What the server and the command-line tools do first.
+ */
+export async function prepareDatabase(pool: pg.Pool, levelNames: readonly LevelName[]): Promise<{ applied: string[]; renamed: number }> {
+  const applied = await migrate(pool);
+  return { applied, renamed: await nameLevels(pool, levelNames) };
+}
 
 /**
  * Apply pending migrations, each in its own transaction, recorded in `schema_migration`.

@@ -10,6 +10,7 @@ import { LAYERS } from '../../web/src/map/style.js';
 import { startTestServer } from '../helpers/server.js';
 import { decodePng, hexToRgb, shareUnlike } from './png.js';
 import { SANDBOX_KUMBAN } from '../helpers/sandbox.js';
+import { COUNTRY_LEVEL_NAMES } from '../../server/areas/levels.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -223,8 +224,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web map in a browser', () => {
     await other.route('**/api/levels', async (route) => {
       const response = await route.fetch();
       const body = (await response.json()) as { levels: { key: string; label: string; label_local: string | null }[] };
-      const khmer: Record<string, [string, string]> = { province: ['Province', 'ខេត្ត'], district: ['District', 'ស្រុក'], kumban: ['Commune', 'ឃុំ'], ban: ['Village', 'ភូមិ'] };
-      for (const level of body.levels) [level.label, level.label_local] = khmer[level.key];
+      body.levels.forEach((level, rank) => Object.assign(level, COUNTRY_LEVEL_NAMES.KH[rank]));
       await route.fulfill({ response, json: body });
     });
     await other.goto(server.url);
