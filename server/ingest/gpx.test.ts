@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import { parseDateTime, parseGpx, type GpxOptions } from './gpx.js';
+import { createRng } from '../../scripts/fixtures/random.js';
 import { ReadingColumns, type ParsedFile, type Reading, type ReadingSegment } from './readings.js';
 
 const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
@@ -162,6 +163,23 @@ describe('parseGpx: reading GPX 1.0', () => {
     const file = await parseText(gpx(`<trk><trkseg>${points.join('\n')}</trkseg></trk>`));
     expect(readings(file).map((r) => r.ele)).toStrictEqual([12, -0, 1.5, 1, 0.5, 7.25, 1000, -0.25, undefined, undefined, undefined, undefined, undefined, undefined]);
     expect(file.warnings).toEqual(['5 values were not a number and ignored (first at line 12: <ele>0x10</ele>)']);
+  });
+
+  it('reads every decimal to the very double Number() gives, short or long', async () => {
+    // Up to 15 digits the reader divides by a power of ten itself; longer numbers take the long way.
+    const rng = createRng(7);
+    const values = ['0.1', '-0.3', '179.9999999', '-179.99999999999', '12345678901234.5', '1234567890123456', '0.30000000000000004', '+0009.50'];
+    for (let i = 0; i < 2000; i++) {
+      const digits = rng.int(1, 17);
+      values.push(rng.uniform(-180, 180).toFixed(Math.min(digits, 15)).slice(0, 3 + digits));
+    }
+    const lons = values.map((v) => (Math.abs(Number(v)) <= 180 ? v : '102.5'));
+    const points = values.map((v, i) => `<trkpt lat="17.9" lon="${lons[i]}"><ele>${v}</ele><hdop>${v}</hdop></trkpt>`);
+    const file = await parseText(gpx(`<trk><trkseg>${points.join('\n')}</trkseg></trk>`), { columns: true });
+    const read = readings({ ...file, tracks: file.tracks.map((t) => ({ ...t, segments: t.segments.map((s) => Array.from(s)) })) } as ParsedFile);
+    expect(read.map((r) => r.lon)).toStrictEqual(lons.map(Number));
+    expect(read.map((r) => r.ele)).toStrictEqual(values.map(Number));
+    expect(read.map((r) => r.hdop)).toStrictEqual(values.map(Number));
   });
 
   it('counts repeated problems instead of repeating the warning', async () => {

@@ -3,7 +3,21 @@ import type { SaxesTagPlain } from 'saxes';
 import { UserError, type ErrorCode } from '../errors.js';
 import { clip, fmtNumber, plural } from './warnings.js';
 import { decodeXml, guardedXmlParser, type XmlParser } from './xml.js';
-import { daysInMonth, digitsAt, ReadingColumns, utcTimeMs, type ParseProgress, type ParsedFile, type ParsedTrack, type ParsedWaypoint, type Reading, type ReadingSegment } from './readings.js';
+import {
+  daysInMonth,
+  digitsAt,
+  emptyValues,
+  FIELD_INDEX,
+  NUMERIC_FIELDS,
+  ReadingColumns,
+  utcTimeMs,
+  type ParseProgress,
+  type ParsedFile,
+  type ParsedTrack,
+  type ParsedWaypoint,
+  type Reading,
+  type ReadingSegment,
+} from './readings.js';
 
 /** Limits that keep one upload from exhausting memory or time; the defaults suit a district's field season. */
 export interface GpxOptions {
@@ -60,26 +74,43 @@ const POINT_TRKPT = 1;
 const POINT_RTEPT = 2;
 const POINT_WPT = 3;
 
+const { ele: ELE, hdop: HDOP, vdop: VDOP, pdop: PDOP, sat: SAT, speed: SPEED, course: COURSE } = FIELD_INDEX;
+
 /** A plain decimal number; `Number()` alone would also accept hex, binary and empty strings. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_FINITE = /^[+-]?(?:inf|infinity|nan)$/i;
 
+/** Exact powers of ten: every one up to 1e22 is a double without rounding. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 /**
- * Whether `s` is `[+-]digits[.digits]` and nothing else: how devices write numbers, a subset of
- * DECIMAL (and always finite) checked by one scan instead of a trim and a regular expression,
- * four times per point.
+ * The value of `s` when it is `[+-]digits[.digits]` with at most 15 digits, else NaN: how
+ * devices write numbers, read in one scan, five times per point. Such a number's digits are an
+ * exact integer and its scale an exact power of ten, so their one correctly rounded division is
+ * the very double `Number(s)` gives (Clinger's fast path); anything else goes the long way.
  */
-function isPlainDecimal(s: string): boolean {
-  let i = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
-  const first = i;
-  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-  if (i === first) return false;
-  if (i < s.length && s.charCodeAt(i) === 46) {
-    i++;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+function plainDecimal(s: string): number {
+  const n = s.length;
+  const sign = s.charCodeAt(0);
+  let i = sign === 45 || sign === 43 ? 1 : 0;
+  let digits = 0;
+  let scale = -1;
+  let m = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) {
+      scale = 0;
+    } else {
+      return NaN;
+    }
   }
-  // Hundreds of digits would still be finite, but leave anything unusual to the full check.
-  return i === s.length && s.length < 300;
+  if (digits === 0 || digits > 15) return NaN;
+  const v = scale > 0 ? m / POWERS_OF_TEN[scale] : m;
+  return sign === 45 ? -v : v;
 }
 /** Names that must never become keys of an object built from a file, even a prototype-less one. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -114,9 +145,16 @@ class GpxReader {
   private pointKind = POINT_NONE;
   private pointDepth = 0;
   private pointLine = 0;
-  private reading: Reading = { seq: 0, lon: 0, lat: 0 };
-  /** The point's time when read as utcTimeMs (columns only; `reading.time` is then unset). */
+  /** The open point, field by field (no object per point): its numbers by FIELD_INDEX, NaN where absent. */
+  private pointSeq = 0;
+  private pointLon = 0;
+  private pointLat = 0;
+  private readonly values = emptyValues();
+  private pointTime: string | undefined;
+  /** The point's time when read as utcTimeMs (columns only; `pointTime` is then unset). */
   private timeMs = NaN;
+  private pointFix: string | undefined;
+  private pointExtensions: Record<string, number | string> | undefined;
   private wptName: string | undefined;
   private wptDesc: string | undefined;
   private wptSym: string | undefined;
@@ -281,7 +319,14 @@ class GpxReader {
     this.pointKind = kind;
     this.pointDepth = depth;
     this.pointLine = line;
-    this.reading = { seq: kind === POINT_WPT ? -1 : this.seq++, lon, lat };
+    this.pointSeq = kind === POINT_WPT ? -1 : this.seq++;
+    this.pointLon = lon;
+    this.pointLat = lat;
+    this.values.fill(NaN);
+    this.pointTime = undefined;
+    this.timeMs = NaN;
+    this.pointFix = undefined;
+    this.pointExtensions = undefined;
     if (kind === POINT_WPT) {
       this.wptName = undefined;
       this.wptDesc = undefined;
@@ -346,37 +391,47 @@ class GpxReader {
   }
 
   private pointField(name: string, text: string): void {
-    const r = this.reading;
     switch (name) {
+      // One case per field, so each index is a constant: looking the name up would cost a hash of it per value.
       case 'ele':
-      case 'hdop':
-      case 'vdop':
-      case 'pdop':
-      case 'sat':
-      case 'speed':
-      case 'course': {
-        const v = this.number(text, name);
-        if (v !== undefined) r[name] = v;
+        this.setValue(ELE, text, name);
         break;
-      }
+      case 'hdop':
+        this.setValue(HDOP, text, name);
+        break;
+      case 'vdop':
+        this.setValue(VDOP, text, name);
+        break;
+      case 'pdop':
+        this.setValue(PDOP, text, name);
+        break;
+      case 'sat':
+        this.setValue(SAT, text, name);
+        break;
+      case 'speed':
+        this.setValue(SPEED, text, name);
+        break;
+      case 'course':
+        this.setValue(COURSE, text, name);
+        break;
       case 'time': {
         // The later of two times wins, whichever way each was read.
         const ms = this.columns && this.pointKind !== POINT_WPT ? utcTimeMs(text) : NaN;
         if (!Number.isNaN(ms)) {
           this.timeMs = ms;
-          if (r.time !== undefined) delete r.time;
+          this.pointTime = undefined;
           break;
         }
         const v = this.time(text);
         if (v !== undefined) {
-          r.time = v;
+          this.pointTime = v;
           this.timeMs = NaN;
         }
         break;
       }
       case 'fix': {
         const v = nonEmpty(text);
-        if (v !== undefined) r.fix = v;
+        if (v !== undefined) this.pointFix = v;
         break;
       }
       case 'name':
@@ -392,28 +447,53 @@ class GpxReader {
     }
   }
 
+  private setValue(index: number, text: string, field: string): void {
+    const v = this.number(text, field);
+    if (v !== undefined) this.values[index] = v;
+  }
+
   private extension(name: string, text: string): void {
     const value = text.trim();
     if (value === '' || FORBIDDEN_KEYS.has(name)) return;
-    const r = this.reading;
-    const ext = (r.extensions ??= Object.create(null) as Record<string, number | string>);
+    const ext = (this.pointExtensions ??= Object.create(null) as Record<string, number | string>);
     if (name in ext) return; // the first of two same-named values wins, as in the vendor's own schema order
     ext[name] = DECIMAL.test(value) ? Number(value) : value;
   }
 
   private closePoint(): void {
-    const r = this.reading;
     if (this.pointKind === POINT_WPT) {
-      this.waypoints.push(toWaypoint(r, this.wptName, this.wptDesc, this.wptSym));
+      this.waypoints.push(this.waypoint());
     } else if (this.segment instanceof ReadingColumns) {
-      this.segment.push(r, this.timeMs);
+      this.segment.pushValues(this.pointSeq, this.pointLon, this.pointLat, this.values, this.timeMs, this.pointTime, this.pointFix, this.pointExtensions);
     } else if (this.segment !== null) {
-      this.segment.push(r);
+      this.segment.push(this.pointReading());
     }
-    this.timeMs = NaN;
     this.pointKind = POINT_NONE;
     this.pointDepth = 0;
     this.extDepth = 0;
+  }
+
+  /** The open point as a Reading, with only the fields it has. */
+  private pointReading(): Reading {
+    const r: Reading = { seq: this.pointSeq, lon: this.pointLon, lat: this.pointLat };
+    NUMERIC_FIELDS.forEach((field, k) => {
+      if (!Number.isNaN(this.values[k])) r[field] = this.values[k];
+    });
+    if (this.pointTime !== undefined) r.time = this.pointTime;
+    if (this.pointFix !== undefined) r.fix = this.pointFix;
+    if (this.pointExtensions !== undefined) r.extensions = this.pointExtensions;
+    return r;
+  }
+
+  private waypoint(): ParsedWaypoint {
+    const w: ParsedWaypoint = { lon: this.pointLon, lat: this.pointLat };
+    if (this.wptName !== undefined) w.name = this.wptName;
+    if (this.wptDesc !== undefined) w.desc = this.wptDesc;
+    if (this.wptSym !== undefined) w.sym = this.wptSym;
+    const ele = this.values[FIELD_INDEX.ele];
+    if (!Number.isNaN(ele)) w.ele = ele;
+    if (this.pointTime !== undefined) w.time = this.pointTime;
+    return w;
   }
 
   private closeSegment(): void {
@@ -437,8 +517,8 @@ class GpxReader {
   /** A point's lat or lon; the fast path allocates nothing, so a million points stay cheap. */
   private coordinate(raw: string | undefined, axis: 'lat' | 'lon', line: number): number {
     const limit = axis === 'lat' ? 90 : 180;
-    if (raw !== undefined && (isPlainDecimal(raw) || DECIMAL.test(raw))) {
-      const v = Number(raw);
+    if (raw !== undefined) {
+      const v = plainDecimal(raw);
       if (v >= -limit && v <= limit) return v;
     }
     return this.coordinateFallback(raw, axis, line, limit);
@@ -473,7 +553,8 @@ class GpxReader {
 
   /** A point's optional number: empty means absent, unreadable is ignored with a warning. */
   private number(text: string, field: string): number | undefined {
-    if (isPlainDecimal(text)) return Number(text);
+    const plain = plainDecimal(text);
+    if (!Number.isNaN(plain)) return plain;
     const s = text.trim();
     if (s === '') return undefined;
     if (DECIMAL.test(s)) {
@@ -508,16 +589,6 @@ class GpxReader {
     const line = typeof details.line === 'number' ? details.line : this.parser.line;
     return new UserError(code, `${this.file}: ${message}`, [{ file: this.file, ...details, line }]);
   }
-}
-
-function toWaypoint(r: Reading, name?: string, desc?: string, sym?: string): ParsedWaypoint {
-  const w: ParsedWaypoint = { lon: r.lon, lat: r.lat };
-  if (name !== undefined) w.name = name;
-  if (desc !== undefined) w.desc = desc;
-  if (sym !== undefined) w.sym = sym;
-  if (r.ele !== undefined) w.ele = r.ele;
-  if (r.time !== undefined) w.time = r.time;
-  return w;
 }
 
 /**

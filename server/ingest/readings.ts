@@ -93,8 +93,16 @@ export interface ParseProgress<S extends ReadingSegment = ReadingSegment> {
 }
 
 /** Optional numeric fields of a reading, in the order a Reading lists them. */
-const NUMERIC_FIELDS = ['ele', 'hdop', 'vdop', 'pdop', 'accuracy', 'sat', 'speed', 'course'] as const;
+export const NUMERIC_FIELDS = ['ele', 'hdop', 'vdop', 'pdop', 'accuracy', 'sat', 'speed', 'course'] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
+
+/** Where each numeric field sits in a reading's values (pushValues) and in ReadingColumns. */
+export const FIELD_INDEX: Readonly<Record<NumericField, number>> = Object.fromEntries(NUMERIC_FIELDS.map((f, k) => [f, k])) as Record<NumericField, number>;
+
+/** A reading's numeric fields by FIELD_INDEX, NaN where absent: how a fast reader hands them over. */
+export function emptyValues(): Float64Array {
+  return new Float64Array(NUMERIC_FIELDS.length).fill(NaN);
+}
 
 const DAY_MS = 86_400_000;
 
@@ -245,7 +253,8 @@ export class ReadingColumns {
   private seqs: FloatColumn | null = null;
   private readonly lons = new FloatColumn();
   private readonly lats = new FloatColumn();
-  private readonly numbers: Partial<Record<NumericField, FloatColumn>> = {};
+  /** By FIELD_INDEX; a field's column is made when a reading first has it. */
+  private readonly numbers: (FloatColumn | undefined)[] = new Array<FloatColumn | undefined>(NUMERIC_FIELDS.length).fill(undefined);
   private times: FloatColumn | null = null;
   /** Times not in canonical form, by reading index: stored as written, so they come back unchanged. */
   private oddTimes: Map<number, string> | null = null;
@@ -254,6 +263,8 @@ export class ReadingColumns {
   private extensions: Map<number, Record<string, number | string>> | null = null;
   /** Blocks given to another thread (handOver): the readings in them are no longer held here. */
   private handed = 0;
+  /** push's values, reused from reading to reading. */
+  private readonly scratch = emptyValues();
 
   static from(readings: Iterable<Reading>): ReadingColumns {
     const columns = new ReadingColumns();
@@ -266,46 +277,57 @@ export class ReadingColumns {
    * `r.time` (the same reading, without its text made only to be read back).
    */
   push(r: Reading, timeMs = NaN): void {
+    const values = this.scratch;
+    for (let k = 0; k < NUMERIC_FIELDS.length; k++) values[k] = r[NUMERIC_FIELDS[k]] ?? NaN;
+    this.pushValues(r.seq, r.lon, r.lat, values, timeMs, r.time, r.fix, r.extensions);
+  }
+
+  /**
+   * Append a reading given field by field, its numbers in `values` (by FIELD_INDEX, NaN where
+   * absent): what a reader of a long walk calls, with no Reading object made per point.
+   */
+  pushValues(
+    seq: number,
+    lon: number,
+    lat: number,
+    values: Float64Array,
+    timeMs: number,
+    time: string | undefined,
+    fix: string | undefined,
+    extensions: Record<string, number | string> | undefined,
+  ): void {
     const i = this.length;
-    if (i === 0) this.firstSeq = r.seq;
+    if (i === 0) this.firstSeq = seq;
     if (this.seqs !== null) {
-      this.seqs.set(i, r.seq);
-    } else if (!Object.is(r.seq, this.firstSeq + i)) {
+      this.seqs.set(i, seq);
+    } else if (!Object.is(seq, this.firstSeq + i)) {
       this.seqs = new FloatColumn(i, this.handed);
       for (let j = this.handed << BLOCK_BITS; j < i; j++) this.seqs.set(j, this.firstSeq + j);
-      this.seqs.set(i, r.seq);
+      this.seqs.set(i, seq);
     }
-    this.lons.set(i, r.lon);
-    this.lats.set(i, r.lat);
-    // One call per field, not a loop over field names: a keyed read per field and reading cost a third of push.
-    this.setNumber('ele', i, r.ele);
-    this.setNumber('hdop', i, r.hdop);
-    this.setNumber('vdop', i, r.vdop);
-    this.setNumber('pdop', i, r.pdop);
-    this.setNumber('accuracy', i, r.accuracy);
-    this.setNumber('sat', i, r.sat);
-    this.setNumber('speed', i, r.speed);
-    this.setNumber('course', i, r.course);
+    this.lons.set(i, lon);
+    this.lats.set(i, lat);
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k];
+      const column = this.numbers[k];
+      if (column !== undefined) column.set(i, v);
+      else if (!Number.isNaN(v)) (this.numbers[k] = new FloatColumn(i, this.handed)).set(i, v);
+    }
     if (!Number.isNaN(timeMs)) {
       (this.times ??= new FloatColumn(i, this.handed)).set(i, timeMs);
-    } else if (r.time !== undefined) {
-      const ms = isoEpochMs(r.time);
+    } else if (time !== undefined) {
+      const ms = isoEpochMs(time);
       // Only the 24-character form: those times order as text as their milliseconds do (`+010000-...` does not).
-      const canonical = isCanonicalTime(r.time, ms);
+      const canonical = isCanonicalTime(time, ms);
       (this.times ??= new FloatColumn(i, this.handed)).set(i, canonical ? ms : NaN);
-      if (!canonical) (this.oddTimes ??= new Map()).set(i, r.time);
+      if (!canonical) (this.oddTimes ??= new Map()).set(i, time);
     } else {
       this.times?.set(i, NaN);
     }
-    if (r.fix !== undefined) (this.fixes ??= new Array<string | undefined>(i).fill(undefined)).push(r.fix);
+    if (fix !== undefined) (this.fixes ??= new Array<string | undefined>(i).fill(undefined)).push(fix);
     else this.fixes?.push(undefined);
-    if (r.extensions !== undefined) (this.extensions ??= new Map()).set(i, r.extensions);
+    if (extensions !== undefined) (this.extensions ??= new Map()).set(i, extensions);
     this.length = i + 1;
-  }
-
-  private setNumber(field: NumericField, i: number, v: number | undefined): void {
-    if (v !== undefined) (this.numbers[field] ??= new FloatColumn(i, this.handed)).set(i, v);
-    else this.numbers[field]?.set(i, NaN);
   }
 
   /**
@@ -331,10 +353,10 @@ export class ReadingColumns {
       return block;
     };
     const numbers: ColumnsBlock['numbers'] = {};
-    for (const field of NUMERIC_FIELDS) {
-      const column = this.numbers[field];
+    NUMERIC_FIELDS.forEach((field, k) => {
+      const column = this.numbers[k];
       if (column !== undefined) numbers[field] = take(column);
-    }
+    });
     const entries = <T>(map: Map<number, T> | null): [number, T][] | null => {
       if (map === null) return null;
       const inBlock: [number, T][] = [];
@@ -378,11 +400,11 @@ export class ReadingColumns {
     if (this.seqs !== null) this.seqs.blocks.push(block.seqs ?? Float64Array.from({ length: BLOCK }, (_, k) => block.firstSeq + k));
     this.lons.blocks.push(block.lons);
     this.lats.blocks.push(block.lats);
-    for (const field of NUMERIC_FIELDS) {
+    NUMERIC_FIELDS.forEach((field, k) => {
       const values = block.numbers[field];
-      if (values !== undefined) (this.numbers[field] ??= new FloatColumn(start)).blocks.push(values);
-      else this.numbers[field]?.blocks.push(new Float64Array(BLOCK).fill(NaN));
-    }
+      if (values !== undefined) (this.numbers[k] ??= new FloatColumn(start)).blocks.push(values);
+      else this.numbers[k]?.blocks.push(new Float64Array(BLOCK).fill(NaN));
+    });
     if (block.times !== null) (this.times ??= new FloatColumn(start)).blocks.push(block.times);
     else this.times?.blocks.push(new Float64Array(BLOCK).fill(NaN));
     if (block.oddTimes !== null && block.oddTimes.length > 0) {
@@ -434,7 +456,7 @@ export class ReadingColumns {
 
   /** A numeric field of reading `i`, or undefined when it has none. */
   number(field: NumericField, i: number): number | undefined {
-    const column = this.numbers[field];
+    const column = this.numbers[FIELD_INDEX[field]];
     if (column === undefined) return undefined;
     const v = column.get(i);
     return Number.isNaN(v) ? undefined : v;
