@@ -1,5 +1,5 @@
 import { dropReasonOf, KEPT, verdictOf, type CleanedReading, type CleanedSegment } from './clean.js';
-import { isCanonicalTime, isoEpochMs, ReadingColumns, type Reading, type ReadingSegment } from './readings.js';
+import { FIELD_INDEX, isCanonicalTime, isoEpochMs, ReadingColumns, type Reading, type ReadingSegment } from './readings.js';
 
 /**
  * How a reading's point is written in a COPY row. Hex EWKB is what PostGIS parses fastest
@@ -233,6 +233,14 @@ export class BinaryRows {
     this.at += 8;
   }
 
+  /** A float8 value, or NULL for NaN (how ReadingColumns says "absent"). */
+  float8OrNull(v: number): void {
+    if (Number.isNaN(v)) return this.null();
+    this.int32(8);
+    this.view.setFloat64(this.at, v === 0 ? 0 : v);
+    this.at += 8;
+  }
+
   /** A safe integer as int8, without a BigInt for each. */
   int8(v: number): void {
     const hi = Math.floor(v / TWO_32);
@@ -309,38 +317,66 @@ const BINARY_ROW_FIXED = 8 + 12 + 29 + 4 * 12 + 8;
 /** Readings `start` to `end` of a segment as binary COPY rows (binaryRowsOk must hold for them). */
 export function segmentCopyBinary(prefix: Buffer, readings: ReadingSegment, start: number, end: number, verdictAt: (i: number) => number): Buffer {
   const rows = new BinaryRows((end - start) * (prefix.length + BINARY_ROW_FIXED + 32) + 64);
-  const columns = readings instanceof ReadingColumns ? readings : null;
+  if (readings instanceof ReadingColumns) {
+    for (let i = start; i < end; i++) {
+      rows.room(prefix.length + BINARY_ROW_FIXED + 8);
+      rows.bytes(prefix);
+      rows.int32(4);
+      rows.int32(readings.seq(i));
+      binaryTime(rows, readings.canonicalTimeMs(i));
+      rows.point(readings.lon(i), readings.lat(i));
+      rows.float8OrNull(readings.value(ELE, i));
+      rows.float8OrNull(readings.value(HDOP, i));
+      rows.float8OrNull(readings.value(VDOP, i));
+      rows.float8OrNull(readings.value(PDOP, i));
+      binarySatellites(rows, readings.value(SAT, i));
+      rows.text(readings.fix(i));
+      const ext = readings.extensionsAt(i);
+      rows.text(ext === undefined ? undefined : JSON.stringify(ext), 1);
+      rows.bytes(BINARY_VERDICT_TAILS[verdictAt(i)]);
+    }
+    return rows.buf.subarray(0, rows.at);
+  }
   for (let i = start; i < end; i++) {
-    const r = columns === null ? (readings as readonly Reading[])[i] : null;
+    const r = readings[i];
     rows.room(prefix.length + BINARY_ROW_FIXED + 8);
     rows.bytes(prefix);
     rows.int32(4);
-    rows.int32(r === null ? columns!.seq(i) : r.seq);
-    const ms = r === null ? columns!.canonicalTimeMs(i) : r.time === undefined ? NaN : isoEpochMs(r.time);
-    if (Number.isNaN(ms)) {
-      rows.null();
-    } else {
-      rows.int32(8);
-      rows.micros(ms - PG_EPOCH_MS);
-    }
-    rows.point(r === null ? columns!.lon(i) : r.lon, r === null ? columns!.lat(i) : r.lat);
-    rows.float8(r === null ? columns!.number('ele', i) : r.ele);
-    rows.float8(r === null ? columns!.number('hdop', i) : r.hdop);
-    rows.float8(r === null ? columns!.number('vdop', i) : r.vdop);
-    rows.float8(r === null ? columns!.number('pdop', i) : r.pdop);
-    const sat = r === null ? columns!.number('sat', i) : r.sat;
-    if (sat === undefined) {
-      rows.null();
-    } else {
-      rows.int32(4);
-      rows.int32(Math.round(sat));
-    }
-    rows.text(r === null ? columns!.fix(i) : r.fix);
-    const ext = r === null ? columns!.extensionsAt(i) : r.extensions;
-    rows.text(ext === undefined ? undefined : JSON.stringify(ext), 1);
+    rows.int32(r.seq);
+    binaryTime(rows, r.time === undefined ? NaN : isoEpochMs(r.time));
+    rows.point(r.lon, r.lat);
+    rows.float8(r.ele);
+    rows.float8(r.hdop);
+    rows.float8(r.vdop);
+    rows.float8(r.pdop);
+    binarySatellites(rows, r.sat ?? NaN);
+    rows.text(r.fix);
+    rows.text(r.extensions === undefined ? undefined : JSON.stringify(r.extensions), 1);
     rows.bytes(BINARY_VERDICT_TAILS[verdictAt(i)]);
   }
   return rows.buf.subarray(0, rows.at);
+}
+
+const { ele: ELE, hdop: HDOP, vdop: VDOP, pdop: PDOP, sat: SAT } = FIELD_INDEX;
+
+/** A reading's time (epoch milliseconds, NaN for none) as timestamptz. */
+function binaryTime(rows: BinaryRows, ms: number): void {
+  if (Number.isNaN(ms)) {
+    rows.null();
+  } else {
+    rows.int32(8);
+    rows.micros(ms - PG_EPOCH_MS);
+  }
+}
+
+/** The satellite count (NaN for none) as int4, rounded: the column holds whole satellites. */
+function binarySatellites(rows: BinaryRows, sat: number): void {
+  if (Number.isNaN(sat)) {
+    rows.null();
+  } else {
+    rows.int32(4);
+    rows.int32(Math.round(sat));
+  }
 }
 
 /** Rows per piece of COPY data: large enough that stream overhead vanishes, small enough to stay a few hundred kB. */

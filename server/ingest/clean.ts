@@ -1,4 +1,4 @@
-import { isoEpochMs, ReadingColumns, readingAt, type Reading, type ReadingSegment } from './readings.js';
+import { FIELD_INDEX, isoEpochMs, ReadingColumns, readingAt, type Reading, type ReadingSegment } from './readings.js';
 
 /** Why a reading was left out of a track's line. Stored with the reading, so nothing is lost. */
 export type DropReason =
@@ -171,6 +171,8 @@ const V_SPEED_SPIKE = verdictOf('speed_spike');
 const V_DUPLICATE = verdictOf('duplicate');
 const V_TIME_OUT_OF_ORDER = verdictOf('time_out_of_order');
 
+const { hdop: HDOP, accuracy: ACCURACY } = FIELD_INDEX;
+
 /** Checks that need only the reading itself; KEPT when it passes them all. */
 function fixVerdict(
   fix: string | undefined,
@@ -203,7 +205,8 @@ export function fixVerdicts(opts: CleaningOptions = {}): (readings: ReadingSegme
   const o = { ...CLEANING_DEFAULTS, ...definedOnly(opts) };
   return (readings, i) => {
     if (readings instanceof ReadingColumns) {
-      return fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.number('hdop', i), readings.number('accuracy', i), o);
+      // NaN for an absent HDOP or accuracy fails every comparison, as undefined does.
+      return fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.value(HDOP, i), readings.value(ACCURACY, i), o);
     }
     const r = readings[i];
     return fixVerdict(r.fix, r.lon, r.lat, r.hdop, r.accuracy, o);

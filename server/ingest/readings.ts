@@ -454,6 +454,12 @@ export class ReadingColumns {
     return this.lats.get(i);
   }
 
+  /** Numeric field `k` (FIELD_INDEX) of reading `i`, NaN when it has none: for loops over every reading. */
+  value(k: number, i: number): number {
+    const column = this.numbers[k];
+    return column === undefined ? NaN : column.get(i);
+  }
+
   /** A numeric field of reading `i`, or undefined when it has none. */
   number(field: NumericField, i: number): number | undefined {
     const column = this.numbers[FIELD_INDEX[field]];
