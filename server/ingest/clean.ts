@@ -233,7 +233,7 @@ function toTrackArrays(readings: ReadingSegment, o: Required<CleaningOptions>): 
   if (readings instanceof ReadingColumns) {
     // Read in place: copying a million positions and times would cost more memory than the columns.
     for (let i = 0; i < n; i++) {
-      reasons[i] = fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.number('hdop', i), readings.number('accuracy', i), o);
+      reasons[i] = fixVerdict(readings.fix(i), readings.lon(i), readings.lat(i), readings.value(HDOP, i), readings.value(ACCURACY, i), o);
     }
     return { lon: (i) => readings.lon(i), lat: (i) => readings.lat(i), time: (i) => readings.timeMs(i), reasons, spacingM: undefined };
   }
