@@ -235,10 +235,8 @@ export class BinaryRows {
 
   /** A float8 value, or NULL for NaN (how ReadingColumns says "absent"). */
   float8OrNull(v: number): void {
-    if (Number.isNaN(v)) return this.null();
-    this.int32(8);
-    this.view.setFloat64(this.at, v === 0 ? 0 : v);
-    this.at += 8;
+    if (Number.isNaN(v)) this.null();
+    else this.float8(v);
   }
 
   /** A safe integer as int8, without a BigInt for each. */

@@ -35,6 +35,11 @@ function readings(file: ParsedFile): Reading[] {
   return file.tracks.flatMap((t) => t.segments.flat());
 }
 
+/** A parsed file with its segments as arrays of readings, however the reader held them. */
+function plain(parsed: ParsedFile<ReadingSegment>): ParsedFile {
+  return { ...parsed, tracks: parsed.tracks.map((t) => ({ ...t, segments: t.segments.map((s) => Array.from(s)) })) };
+}
+
 const gpx = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">\n${body}\n</gpx>\n`;
 
@@ -176,7 +181,7 @@ describe('parseGpx: reading GPX 1.0', () => {
     const lons = values.map((v) => (Math.abs(Number(v)) <= 180 ? v : '102.5'));
     const points = values.map((v, i) => `<trkpt lat="17.9" lon="${lons[i]}"><ele>${v}</ele><hdop>${v}</hdop></trkpt>`);
     const file = await parseText(gpx(`<trk><trkseg>${points.join('\n')}</trkseg></trk>`), { columns: true });
-    const read = readings({ ...file, tracks: file.tracks.map((t) => ({ ...t, segments: t.segments.map((s) => Array.from(s)) })) } as ParsedFile);
+    const read = readings(plain(file));
     expect(read.map((r) => r.lon)).toStrictEqual(lons.map(Number));
     expect(read.map((r) => r.ele)).toStrictEqual(values.map(Number));
     expect(read.map((r) => r.hdop)).toStrictEqual(values.map(Number));
@@ -496,7 +501,7 @@ describe('parseGpx with columns (as ingest reads GPX)', () => {
   it.each(files.map((f) => [path.relative(REPO_ROOT, f), f]))('reads the same as with objects: %s', async (_name, file) => {
     const parse = (columns: boolean) =>
       parseGpx(fs.createReadStream(file), { fileName: path.basename(file), columns }).then(
-        (parsed) => ({ ...parsed, tracks: parsed.tracks.map((t) => ({ ...t, segments: t.segments.map((s) => Array.from(s)) })) }),
+        plain,
         (e: unknown) => (e instanceof UserError ? { refused: e.code, message: e.message } : Promise.reject(e)),
       );
     const [asColumns, asObjects] = await Promise.all([parse(true), parse(false)]);
@@ -515,7 +520,6 @@ describe('parseGpx with columns (as ingest reads GPX)', () => {
         <trkpt lat="15" lon="106.6"><time>2016-12-31T23:59:60Z</time></trkpt>
         <trkpt lat="15" lon="106.7"><time>2024-01-31T01:00:09</time></trkpt>
       </trkseg></trk>`);
-    const plain = (parsed: ParsedFile<ReadingSegment>) => ({ ...parsed, tracks: parsed.tracks.map((t) => ({ ...t, segments: t.segments.map((seg) => Array.from(seg)) })) });
     const [asColumns, asObjects] = await Promise.all([parseText(xml, { columns: true }) as Promise<ParsedFile<ReadingSegment>>, parseText(xml)]);
     expect(plain(asColumns)).toStrictEqual(plain(asObjects));
     expect(readings(asObjects).map((r) => r.time)).toEqual([

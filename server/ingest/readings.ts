@@ -263,8 +263,6 @@ export class ReadingColumns {
   private extensions: Map<number, Record<string, number | string>> | null = null;
   /** Blocks given to another thread (handOver): the readings in them are no longer held here. */
   private handed = 0;
-  /** push's values, reused from reading to reading. */
-  private readonly scratch = emptyValues();
 
   static from(readings: Iterable<Reading>): ReadingColumns {
     const columns = new ReadingColumns();
@@ -273,18 +271,19 @@ export class ReadingColumns {
   }
 
   /**
-   * Append a reading. A reader that has its time as `utcTimeMs` gives it as `timeMs` instead of
-   * `r.time` (the same reading, without its text made only to be read back).
+   * Append a reading given as an object (pushValues without the slots; readers of long walks
+   * call that), its time as `timeMs` when a reader has it so.
    */
   push(r: Reading, timeMs = NaN): void {
-    const values = this.scratch;
-    for (let k = 0; k < NUMERIC_FIELDS.length; k++) values[k] = r[NUMERIC_FIELDS[k]] ?? NaN;
+    const values = Float64Array.from(NUMERIC_FIELDS, (field) => r[field] ?? NaN);
     this.pushValues(r.seq, r.lon, r.lat, values, timeMs, r.time, r.fix, r.extensions);
   }
 
   /**
    * Append a reading given field by field, its numbers in `values` (by FIELD_INDEX, NaN where
-   * absent): what a reader of a long walk calls, with no Reading object made per point.
+   * absent): what a reader of a long walk calls, with no Reading object made per point. A
+   * reader that has its time as `utcTimeMs` gives it as `timeMs` instead of `time` (the same
+   * reading, without its text made only to be read back); NaN otherwise.
    */
   pushValues(
     seq: number,
@@ -462,9 +461,7 @@ export class ReadingColumns {
 
   /** A numeric field of reading `i`, or undefined when it has none. */
   number(field: NumericField, i: number): number | undefined {
-    const column = this.numbers[FIELD_INDEX[field]];
-    if (column === undefined) return undefined;
-    const v = column.get(i);
+    const v = this.value(FIELD_INDEX[field], i);
     return Number.isNaN(v) ? undefined : v;
   }
 
